@@ -1,0 +1,69 @@
+"""The domain model; one module per area, every name re-exported here."""
+
+from events.models.article import (
+    Article,
+    ArticleEvent,
+    ArticleRevision,
+    ArticleState,
+    ArticleURL,
+    LinkOrigin,
+    LinkState,
+    Mention,
+)
+from events.models.common import Precision
+from events.models.entity import Entity, EntityAlias, EntityKind
+from events.models.event import (
+    Event,
+    EventKind,
+    EventRelation,
+    EventStatus,
+    EventTranslation,
+    Participant,
+    ParticipantRole,
+    RelationKind,
+)
+from events.models.source import Feed, FeedHealth, Outlet, OutletDomain, OutletKind
+from events.models.timeline import (
+    PUBLIC_STATUSES,
+    Citation,
+    Update,
+    UpdateStatus,
+    UpdateVersion,
+)
+from events.models.user import EDITORS_GROUP, READERS_GROUP, User
+
+__all__ = [
+    "EDITORS_GROUP",
+    "PUBLIC_STATUSES",
+    "READERS_GROUP",
+    "Article",
+    "ArticleEvent",
+    "ArticleRevision",
+    "ArticleState",
+    "ArticleURL",
+    "Citation",
+    "Entity",
+    "EntityAlias",
+    "EntityKind",
+    "Event",
+    "EventKind",
+    "EventRelation",
+    "EventStatus",
+    "EventTranslation",
+    "Feed",
+    "FeedHealth",
+    "LinkOrigin",
+    "LinkState",
+    "Mention",
+    "Outlet",
+    "OutletDomain",
+    "OutletKind",
+    "Participant",
+    "ParticipantRole",
+    "Precision",
+    "RelationKind",
+    "Update",
+    "UpdateStatus",
+    "UpdateVersion",
+    "User",
+]

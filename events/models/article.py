@@ -1,0 +1,206 @@
+"""Articles, the URLs they were seen at, their text revisions and what they are linked to."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext_lazy as _
+
+from events.models.common import TimeStamped, language_field
+
+ARTICLE_URL_PATTERN = r"^(https?://[^\s]+|urn:[a-z0-9][a-z0-9-]*:[^\s]+)$"
+validate_article_url = RegexValidator(
+    ARTICLE_URL_PATTERN,
+    _("Enter an http(s) URL, or a urn: for an article imported without one."),
+)
+
+
+class ArticleState(models.TextChoices):
+    PENDING = "pending", _("waiting to be fetched")
+    EXTRACTED = "extracted", _("text extracted, enrichment pending")
+    READY = "ready", _("ready for editors")
+    FAILED = "failed", _("fetch or extraction failed")
+
+
+class Article(TimeStamped):
+    """One published story. A failed fetch stays in state ``failed`` with its reason and is
+    never listed as an article."""
+
+    canonical_url = models.CharField(
+        max_length=2048, unique=True, validators=[validate_article_url]
+    )
+    outlet = models.ForeignKey(
+        "events.Outlet", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    feed = models.ForeignKey(
+        "events.Feed", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    title = models.CharField(max_length=500, blank=True, default="")
+    byline = models.CharField(max_length=300, blank=True, default="")
+    detected_language = language_field(blank=True, default="")
+    language_override = language_field(
+        blank=True, default="", help_text=_("Set by an editor; wins over detection.")
+    )
+    language = models.GeneratedField(
+        expression=Coalesce(NullIf("language_override", models.Value("")), "detected_language"),
+        output_field=models.CharField(max_length=2),
+        db_persist=True,
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    modified_at = models.DateTimeField(null=True, blank=True)
+    text = models.TextField(blank=True, default="")
+    raw_html_sha256 = models.CharField(max_length=64, blank=True, default="")
+    content_hash = models.CharField(
+        max_length=64, blank=True, default="", help_text=_("Hash of the normalised text.")
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    state = models.CharField(
+        max_length=16, choices=ArticleState.choices, default=ArticleState.PENDING
+    )
+    failure_reason = models.TextField(blank=True, default="")
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    text_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(canonical_url__regex=ARTICLE_URL_PATTERN),
+                name="article_canonical_url_format",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(duplicate_of=models.F("id")), name="article_not_own_duplicate"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="failed") | ~models.Q(failure_reason=""),
+                name="article_failure_has_reason",
+            ),
+        ]
+        indexes = [
+            # The default listing: ready originals, newest first.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(state="ready", duplicate_of__isnull=True),
+                name="article_listed",
+            ),
+            models.Index(fields=["language", "-published_at"]),
+            models.Index(fields=["outlet", "-published_at"]),
+            models.Index(fields=["state"]),
+            models.Index(
+                fields=["content_hash"],
+                condition=~models.Q(content_hash=""),
+                name="article_content_hash",
+            ),
+            GinIndex(fields=["title"], name="article_title_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.canonical_url
+
+
+class ArticleURL(models.Model):
+    """A URL the article was seen at (tracking parameters, redirects, mirrors)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="urls")
+    url = models.CharField(max_length=2048, unique=True, validators=[validate_article_url])
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "article URL"
+        ordering = ["first_seen_at", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class ArticleRevision(models.Model):
+    """A text the article had before a later fetch changed it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=500, blank=True, default="")
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["article", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "version"], name="article_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.version}"
+
+
+class Mention(models.Model):
+    """An entity found in an article: how often, and where first."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey("events.Entity", on_delete=models.CASCADE, related_name="mentions")
+    count = models.PositiveIntegerField(default=1)
+    first_start = models.PositiveIntegerField()
+    first_end = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-count", "first_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "entity"], name="mention_unique"),
+            models.CheckConstraint(condition=models.Q(count__gte=1), name="mention_count_positive"),
+            models.CheckConstraint(
+                condition=models.Q(first_end__gt=models.F("first_start")), name="mention_span_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["entity", "article"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} in {self.article_id} x{self.count}"
+
+
+class LinkOrigin(models.TextChoices):
+    AUTO = "auto", _("suggested automatically")
+    EDITOR = "editor", _("added by an editor")
+
+
+class LinkState(models.TextChoices):
+    SUGGESTED = "suggested", _("suggested")
+    CONFIRMED = "confirmed", _("confirmed")
+    REJECTED = "rejected", _("rejected")
+
+
+class ArticleEvent(TimeStamped):
+    """An article's link to an event: a scored suggestion until an editor decides."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="event_links")
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, related_name="article_links"
+    )
+    score = models.FloatField(default=0.0)
+    origin = models.CharField(max_length=8, choices=LinkOrigin.choices, default=LinkOrigin.AUTO)
+    state = models.CharField(max_length=16, choices=LinkState.choices, default=LinkState.SUGGESTED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "article-event link"
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "event"], name="article_event_unique"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0, score__lte=1), name="article_event_score_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="suggested") | models.Q(decided_at__isnull=False),
+                name="article_event_decision_dated",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "state", "-score"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.event_id} ({self.state})"

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from tracker.health import healthz
+
+admin.site.site_header = "Tracker administration"
+admin.site.site_title = "Tracker"
+admin.site.index_title = "Events, sources and timelines"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
