@@ -1,8 +1,36 @@
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings() -> None:
-    """A database of this run's own (created, then dropped), so runs never collide."""
-    settings.DATABASES["default"]["TEST"] = {"NAME": f"test_tracker_{settings.TEST_RUN_ID}"}
+
+@pytest.fixture
+def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
+    """A real `celery worker` process on the real broker, using this test's database.
+
+    Data the test wants the worker to see must be committed, hence transactional_db."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "TRACKER_TEST_RUN_ID": settings.TEST_RUN_ID,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool", "solo",
+         "--queues", "default,polling,articles", "--loglevel", "WARNING", "--without-heartbeat",
+         "--without-gossip", "--without-mingle"],
+        env=env, cwd=BASE_DIR,
+    )  # fmt: skip
+    yield worker
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

@@ -1,14 +1,24 @@
-"""Test settings: the real ones, with this run's own Redis key prefix.
+"""Test settings: the real ones, with this run's own database and Redis key prefix.
 
-pytest-django creates (and drops) a uniquely named database per run; see tests/conftest.py.
+pytest-django creates the database test_tracker_<run id> and drops it at the end, so runs
+sharing one PostgreSQL and one Redis never see each other's data.
 """
 
+import os
 import uuid
 
 from tracker.settings import *  # noqa: F403
-from tracker.settings import CACHES, CELERY_BROKER_TRANSPORT_OPTIONS
+from tracker.settings import CACHES, CELERY_BROKER_TRANSPORT_OPTIONS, DATABASES
 
-TEST_RUN_ID = uuid.uuid4().hex[:10]
+# A process a test starts (a Celery worker) inherits the run id, and with it the same database
+# and key prefix as the test that started it.
+INHERITED_RUN_ID = os.environ.get("TRACKER_TEST_RUN_ID", "")
+TEST_RUN_ID = INHERITED_RUN_ID or uuid.uuid4().hex[:10]
+TEST_DATABASE_NAME = f"test_tracker_{TEST_RUN_ID}"
+DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
+if INHERITED_RUN_ID:
+    DATABASES["default"]["NAME"] = TEST_DATABASE_NAME
+
 REDIS_KEY_PREFIX = f"tracker-test-{TEST_RUN_ID}"
 CACHES["default"]["KEY_PREFIX"] = REDIS_KEY_PREFIX
 CELERY_BROKER_TRANSPORT_OPTIONS = {

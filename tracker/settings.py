@@ -23,7 +23,7 @@ if SERVICES_ENV_FILE.exists():
 
 LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 DEBUG = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=LOCAL_HOSTS)
+ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[]) or LOCAL_HOSTS
 SERVES_PUBLIC_HOSTS = any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS)
 
 

@@ -53,7 +53,7 @@ class Event(TimeStamped):
     )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    participants = models.ManyToManyField(
+    participants: "models.ManyToManyField[Entity, Participant]" = models.ManyToManyField(
         Entity, through="Participant", related_name="events", blank=True
     )
     created_by = models.ForeignKey(
