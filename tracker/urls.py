@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tracker.health import healthz
 
@@ -10,4 +10,5 @@ admin.site.index_title = "Events, sources and timelines"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("", include("events.web.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from events.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("events/<slug:slug>/", views.event_detail, name="event"),
+]
