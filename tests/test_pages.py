@@ -1,0 +1,56 @@
+"""The minimal pages `make run` opens on: events listed, timelines without drafts."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import EventTranslation
+from events.services.timeline import CitationData, update_create, update_publish
+from tests.factories import EventFactory, OutletFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _line(event, headline, *, publish):
+    outlet = OutletFactory()
+    update = update_create(
+        event=event,
+        occurred_at=dt.datetime(2022, 1, 6, tzinfo=dt.UTC),
+        headline=headline,
+        by=None,
+        citations=[CitationData(outlet_id=outlet.pk)],
+    )
+    return update_publish(update=update, by=None) if publish else update
+
+
+def test_event_page_shows_published_lines_and_hides_drafts(client):
+    event = EventFactory(title="CSTO deployment")
+    _line(event, "Troops arrive", publish=True)
+    _line(event, "Unchecked rumour", publish=False)
+    body = client.get(f"/events/{event.slug}/").content.decode()
+    assert "Troops arrive" in body
+    assert "Unchecked rumour" not in body
+
+
+def test_home_lists_events_in_the_readers_language(client):
+    event = EventFactory(title="2022 Kazakhstan unrest")
+    EventTranslation.objects.create(event=event, language="bg", title="Протести в Казахстан")
+    assert "2022 Kazakhstan unrest" in client.get("/").content.decode()
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="bg").content.decode()
+    assert "Протести в Казахстан" in body
+
+
+def test_home_query_count_does_not_grow_with_events(client):
+    EventFactory.create_batch(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    EventFactory.create_batch(20)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/")
+    assert len(many) == len(few)
+
+
+def test_unknown_event_is_a_404(client):
+    assert client.get("/events/no-such-event/").status_code == 404
