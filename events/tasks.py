@@ -1,11 +1,64 @@
-"""Celery tasks: thin wrappers that load by id and call one service (see STYLE.md)."""
+"""Celery tasks: thin wrappers that load by id and call one service (see STYLE.md).
+
+Every task is safe to run twice: the services lock rows and the database's unique
+constraints decide. Temporary failures retry with exponential backoff and jitter; permanent
+ones are recorded on the row by the service and not retried.
+"""
+
+import random
 
 from celery import shared_task
+from django.db import transaction
 
 from events.models import Event
+from events.services.articles import article_process, articles_claim_stalled
+from events.services.feeds import feed_poll, feeds_claim_due
+
+MAX_RETRIES = 4
+
+
+def _backoff(retries: int, retry_after: float | None = None) -> int:
+    base = min(3600, 30 * 2**retries)
+    return int(max(retry_after or 0, base * random.uniform(0.8, 1.2)))  # noqa: S311 - jitter only
 
 
 @shared_task(name="events.tasks.ping_task")
 def ping_task() -> dict[str, int]:
     """Prove a worker is consuming and reaches the database (`check_services --worker`)."""
     return {"events": Event.objects.count()}
+
+
+@shared_task(name="events.tasks.feed_poll_due_task")
+def feed_poll_due_task() -> int:
+    """Run by beat every minute: claim the feeds whose poll is due and enqueue their polls."""
+    due = feeds_claim_due()
+    for feed_id in due:
+        feed_poll_task.delay(feed_id)
+    return len(due)
+
+
+@shared_task(name="events.tasks.feed_poll_task")
+def feed_poll_task(feed_id: int) -> dict[str, object]:
+    """Poll one feed; its failures go into its health and schedule, not into Celery retries."""
+    result = feed_poll(feed_id=feed_id)
+    for article_id in result.new_article_ids:
+        transaction.on_commit(lambda article_id=article_id: article_process_task.delay(article_id))
+    return {"ok": result.ok, "new": len(result.new_article_ids), "error": result.error}
+
+
+@shared_task(name="events.tasks.article_process_task", bind=True, max_retries=MAX_RETRIES)
+def article_process_task(self, article_id: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    outcome = article_process(article_id=article_id)
+    if outcome.temporary and self.request.retries < MAX_RETRIES:
+        raise self.retry(countdown=_backoff(self.request.retries, outcome.retry_after))
+    return {"state": outcome.state, "reason": outcome.reason, "duplicate_of": outcome.duplicate_of}
+
+
+@shared_task(name="events.tasks.article_retry_due_task")
+def article_retry_due_task() -> int:
+    """Run by beat: re-enqueue articles whose retry is due or whose message was lost, so an
+    article is never silently left pending."""
+    stalled = articles_claim_stalled()
+    for article_id in stalled:
+        article_process_task.delay(article_id)
+    return len(stalled)

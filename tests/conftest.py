@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,7 @@ def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "TRACKER_TEST_RUN_ID": settings.TEST_RUN_ID,
+        "TRACKER_TEST_DATABASE": connection.settings_dict["NAME"],
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool", "solo",

@@ -17,7 +17,8 @@ TEST_RUN_ID = INHERITED_RUN_ID or uuid.uuid4().hex[:10]
 TEST_DATABASE_NAME = f"test_tracker_{TEST_RUN_ID}"
 DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
 if INHERITED_RUN_ID:
-    DATABASES["default"]["NAME"] = TEST_DATABASE_NAME
+    # pytest-xdist adds a suffix per test process; the starting test passes the final name.
+    DATABASES["default"]["NAME"] = os.environ.get("TRACKER_TEST_DATABASE", TEST_DATABASE_NAME)
 
 REDIS_KEY_PREFIX = f"tracker-test-{TEST_RUN_ID}"
 CACHES["default"]["KEY_PREFIX"] = REDIS_KEY_PREFIX

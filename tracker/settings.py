@@ -196,7 +196,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
-CELERY_VISIBILITY_TIMEOUT = 3600
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:",
@@ -214,6 +214,12 @@ CELERY_TASK_ROUTES = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 10
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Run exactly one beat. Even two would not poll a feed twice: claiming due feeds skips locked
+# rows and leases them (events/services/feeds.py).
+CELERY_BEAT_SCHEDULE = {
+    "poll-due-feeds": {"task": "events.tasks.feed_poll_due_task", "schedule": 60.0},
+    "retry-stalled-articles": {"task": "events.tasks.article_retry_due_task", "schedule": 300.0},
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:

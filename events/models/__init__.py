@@ -3,6 +3,7 @@
 from events.models.article import (
     Article,
     ArticleEvent,
+    ArticlePage,
     ArticleRevision,
     ArticleState,
     ArticleURL,
@@ -38,6 +39,7 @@ __all__ = [
     "READERS_GROUP",
     "Article",
     "ArticleEvent",
+    "ArticlePage",
     "ArticleRevision",
     "ArticleState",
     "ArticleURL",

@@ -1,6 +1,7 @@
 """Articles, the URLs they were seen at, their text revisions and what they are linked to."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import RegexValidator
 from django.db import models
@@ -63,6 +64,14 @@ class Article(TimeStamped):
     failure_reason = models.TextField(blank=True, default="")
     fetched_at = models.DateTimeField(null=True, blank=True)
     text_version = models.PositiveIntegerField(default=0)
+    # Near-duplicate detection: the MinHash signature, and its LSH band keys under a GIN
+    # index so candidates are found by key equality, never by scanning the corpus.
+    minhash = ArrayField(models.BigIntegerField(), blank=True, default=list)
+    band_keys = ArrayField(models.BigIntegerField(), blank=True, default=list)
+    # Processing attempts, counted before each try: a message that keeps killing its worker
+    # is given up on after a bounded number of deliveries.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -90,15 +99,41 @@ class Article(TimeStamped):
             models.Index(fields=["outlet", "-published_at"]),
             models.Index(fields=["state"]),
             models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="article_pending",
+            ),
+            models.Index(
                 fields=["content_hash"],
                 condition=~models.Q(content_hash=""),
                 name="article_content_hash",
             ),
             GinIndex(fields=["title"], name="article_title_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["band_keys"], name="article_band_keys"),
         ]
 
     def __str__(self) -> str:
         return self.title or self.canonical_url
+
+    @property
+    def is_listed(self) -> bool:
+        return self.state == ArticleState.READY
+
+
+class ArticlePage(models.Model):
+    """The raw page an article's text was extracted from, gzip-compressed, so the text can be
+    re-extracted when the extractor improves."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="page")
+    url = models.CharField(max_length=2048)
+    body_gzip = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    encoding = models.CharField(max_length=32, blank=True, default="")
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    fetched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.url
 
 
 class ArticleURL(models.Model):

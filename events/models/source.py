@@ -92,6 +92,9 @@ class Feed(TimeStamped):
     last_error = models.TextField(blank=True, default="")
     last_error_at = models.DateTimeField(null=True, blank=True)
     health = models.CharField(max_length=16, choices=FeedHealth.choices, default=FeedHealth.UNKNOWN)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_new_items = models.PositiveIntegerField(default=0)
+    items_seen = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["url"]

@@ -45,6 +45,11 @@ class Update(TimeStamped):
     published_at = models.DateTimeField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    sources_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("Set when a cited article's text changed after citing; an editor checks."),
+    )
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -146,6 +151,9 @@ class Citation(models.Model):
     span_start = models.PositiveIntegerField(null=True, blank=True)
     span_end = models.PositiveIntegerField(null=True, blank=True)
     retrieved_at = models.DateTimeField(null=True, blank=True)
+    article_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The article's text version the quote was taken from.")
+    )
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,0 +1,42 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from events.ingest.urls import InvalidURL, canonical_url
+from events.models import Article
+from events.services.articles import article_process, article_register
+from events.services.summary import outcomes_summary
+
+
+class Command(BaseCommand):
+    help = "Fetch and process one article URL now, through the pipeline the workers run."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("url")
+        parser.add_argument(
+            "--refetch", action="store_true", help="fetch again even if already processed"
+        )
+
+    def handle(self, *args: object, url: str, refetch: bool, **options: object) -> None:
+        try:
+            canonical = canonical_url(url)
+        except (InvalidURL, ValidationError) as error:
+            raise CommandError(f"{url}: {error}") from error
+        article_register(url=url)
+        article_id = (
+            Article.objects.filter(urls__url__in=[url, canonical])
+            .values_list("id", flat=True)
+            .first()
+        )
+        if article_id is None:
+            raise CommandError(f"{url}: could not be registered")
+        outcome = article_process(article_id=article_id, refetch=refetch)
+        line, failures = outcomes_summary([outcome])
+        self.stdout.write(f"{url}: {line}")
+        for failure in failures:
+            self.stdout.write(f"  {failure}")
+        if outcome.state == "ready":
+            article = Article.objects.get(pk=outcome.merged_into or outcome.article_id)
+            self.stdout.write(
+                f"  article {article.pk} [{article.language or '?'}] {article.title}"
+                + (f" (duplicate of {article.duplicate_of_id})" if article.duplicate_of_id else "")
+            )

@@ -1,0 +1,464 @@
+"""Articles: registration from feeds and URLs, and processing a fetched page into a clean,
+language-tagged, fingerprinted, deduplicated, entity-tagged article with event suggestions.
+
+Each step is idempotent: a redelivered task, two racing workers or a crashed worker leave one
+Article per canonical URL (the unique constraint decides) and lose nothing.
+"""
+
+import datetime as dt
+import gzip
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from events.ingest.decode import decode_html
+from events.ingest.extract import ExtractedArticle, ExtractionError, extract_article
+from events.ingest.fetch import Fetcher, FetchError, FetchResult
+from events.ingest.fingerprint import NEAR_DUPLICATE_THRESHOLD, Fingerprint, fingerprint, similarity
+from events.ingest.language import detect_language
+from events.ingest.urls import InvalidURL, accept_rel_canonical, canonical_url, url_host
+from events.models import (
+    Article,
+    ArticlePage,
+    ArticleRevision,
+    ArticleState,
+    ArticleURL,
+    Feed,
+    Outlet,
+    OutletDomain,
+    Update,
+    UpdateStatus,
+)
+from events.services.enrichment import article_enrich
+from events.services.fetching import fetcher as default_fetcher
+
+logger = logging.getLogger(__name__)
+
+# Deliveries of one article's processing before it is given up on as poison.
+MAX_ATTEMPTS = 5
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+CANDIDATE_LIMIT = 50
+STALLED_AFTER = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What processing did. ``temporary`` failures may be retried; the rest are final."""
+
+    article_id: int
+    state: str
+    reason: str = ""
+    temporary: bool = False
+    retry_after: float | None = None
+    duplicate_of: int | None = None
+    merged_into: int | None = None
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page's bytes and where they came from: fetched, or read from a saved file."""
+
+    requested_url: str
+    final_url: str
+    redirect_chain: tuple[str, ...]
+    body: bytes
+    content_type: str
+    charset: str | None
+
+    @classmethod
+    def from_fetch(cls, result: FetchResult) -> "Page":
+        return cls(
+            requested_url=result.requested_url,
+            final_url=result.final_url,
+            redirect_chain=result.redirect_chain,
+            body=result.body,
+            content_type=result.content_type,
+            charset=result.charset,
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything computed from a page without touching the database."""
+
+    page: Page
+    extracted: ExtractedArticle
+    canonical: str
+    language: str
+    fingerprint: Fingerprint
+    encoding: str
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+def outlet_for_host(host: str) -> Outlet | None:
+    """The outlet owning ``host`` or one of its parent domains (www.bbc.co.uk → bbc.co.uk)."""
+    parts = host.lower().split(".")
+    candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)]
+    domain = (
+        OutletDomain.objects.filter(domain__in=candidates)
+        .select_related("outlet")
+        .order_by("-domain")
+        .first()
+    )
+    return domain.outlet if domain else None
+
+
+def _url_variants_add(article_id: int, *urls: str) -> None:
+    ArticleURL.objects.bulk_create(
+        [ArticleURL(article_id=article_id, url=u) for u in dict.fromkeys(urls) if u],
+        ignore_conflicts=True,
+    )
+
+
+def article_register(
+    *,
+    url: str,
+    feed: Feed | None = None,
+    title: str = "",
+    published_at: dt.datetime | None = None,
+) -> int | None:
+    """Make sure an Article exists for ``url``; return its id if it is new, else None.
+
+    A URL seen before (as canonical or as a variant) only adds the variant."""
+    try:
+        canonical = canonical_url(url)
+    except InvalidURL:
+        return None
+    known = (
+        ArticleURL.objects.filter(url__in=[url, canonical])
+        .values_list("article_id", flat=True)
+        .first()
+    )
+    if known is not None:
+        _url_variants_add(known, url)
+        return None
+    with transaction.atomic():
+        article, created = Article.objects.get_or_create(
+            canonical_url=canonical,
+            defaults={
+                "feed": feed,
+                "outlet": (feed.outlet if feed else None) or outlet_for_host(url_host(canonical)),
+                "title": title[:500],
+                "published_at": published_at,
+            },
+        )
+        _url_variants_add(article.pk, url, canonical)
+    return article.pk if created else None
+
+
+# --- processing -------------------------------------------------------------------------------
+
+
+def article_process(
+    *, article_id: int, fetcher: Fetcher | None = None, refetch: bool = False
+) -> Outcome:
+    """Fetch, extract and store one article. Safe to run twice or concurrently."""
+    claimed = _attempt_claim(article_id, refetch=refetch)
+    if isinstance(claimed, Outcome):
+        return claimed
+    try:
+        result = (fetcher or default_fetcher()).fetch(claimed, accept=PAGE_ACCEPT)
+    except FetchError as error:
+        return _failed(
+            article_id, error.reason, temporary=error.temporary, retry_after=error.retry_after
+        )
+    return article_store_page(article_id=article_id, page=Page.from_fetch(result))
+
+
+def _attempt_claim(article_id: int, *, refetch: bool) -> str | Outcome:
+    """Count the attempt before working (so a message that keeps killing workers is bounded)
+    and return the URL to fetch, or the outcome if there is nothing to do."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        if article is None:
+            return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
+        if article.state in (ArticleState.READY, ArticleState.FAILED) and not refetch:
+            return Outcome(article_id=article_id, state=article.state, reason="already processed")
+        if article.attempts >= MAX_ATTEMPTS and not refetch:
+            article.state = ArticleState.FAILED
+            article.failure_reason = f"gave up after {article.attempts} attempts"
+            article.save(update_fields=["state", "failure_reason", "updated_at"])
+            return Outcome(
+                article_id=article_id, state=article.state, reason=article.failure_reason
+            )
+        article.attempts += 1
+        article.save(update_fields=["attempts", "updated_at"])
+        if article.canonical_url.startswith("urn:"):
+            return Outcome(article_id=article_id, state=article.state, reason="no URL to fetch")
+        return article.canonical_url
+
+
+def _failed(
+    article_id: int, reason: str, *, temporary: bool, retry_after: float | None = None
+) -> Outcome:
+    """Record a failure. A temporary one leaves the article pending for a retry; a permanent
+    one marks it failed with its reason (shown on its feed), never listed as an article."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        if article is None:
+            return Outcome(article_id=article_id, state="gone", reason=reason)
+        if article.state == ArticleState.READY:
+            # A re-fetch of a known article failed: keep what we have.
+            return Outcome(
+                article_id=article_id, state=article.state, reason=reason, temporary=temporary
+            )
+        if temporary and article.attempts < MAX_ATTEMPTS:
+            article.failure_reason = reason
+            article.next_attempt_at = timezone.now() + dt.timedelta(seconds=retry_after or 60)
+            article.save(update_fields=["failure_reason", "next_attempt_at", "updated_at"])
+        else:
+            article.state = ArticleState.FAILED
+            article.failure_reason = (
+                reason if not temporary else f"{reason} (gave up after {article.attempts} attempts)"
+            )
+            article.save(update_fields=["state", "failure_reason", "updated_at"])
+            temporary = False
+    logger.info(
+        "ingest.article_failed",
+        extra={"article_id": article_id, "reason": reason, "temporary": temporary},
+    )
+    return Outcome(
+        article_id=article_id,
+        state=article.state,
+        reason=reason,
+        temporary=temporary,
+        retry_after=retry_after,
+    )
+
+
+def _prepare(page: Page) -> Prepared:
+    """The CPU part: decode, extract, detect language, fingerprint. Raises ExtractionError."""
+    if page.content_type and page.content_type not in HTML_TYPES:
+        raise ExtractionError(f"not an HTML page ({page.content_type})")
+    decoded = decode_html(page.body, http_charset=page.charset)
+    extracted = extract_article(decoded.text, url=page.final_url)
+    canonical = page.final_url
+    if canonical.startswith("urn:"):
+        # An imported file: trust the page's own canonical URL if it names one.
+        if (extracted.canonical_url or "").startswith(("http://", "https://")):
+            canonical = canonical_url(extracted.canonical_url or "")
+    else:
+        accepted = accept_rel_canonical(page.final_url, extracted.canonical_url)
+        canonical = canonical_url(accepted or page.final_url)
+    guess = detect_language(extracted.text)
+    return Prepared(
+        page=page,
+        extracted=extracted,
+        canonical=canonical,
+        language=guess.code or "",
+        fingerprint=fingerprint(extracted.text),
+        encoding=decoded.encoding,
+    )
+
+
+def article_store_page(*, article_id: int, page: Page) -> Outcome:
+    """Extract ``page`` and store the result on the article (fetched or imported)."""
+    try:
+        prepared = _prepare(page)
+    except (ExtractionError, InvalidURL) as error:
+        return _failed(article_id, str(error), temporary=False)
+    try:
+        return _store(article_id, prepared)
+    except IntegrityError:
+        # Another worker stored the same canonical URL first: fold this one into it.
+        return _store(article_id, prepared)
+
+
+@transaction.atomic
+def _store(article_id: int, prepared: Prepared) -> Outcome:
+    article = Article.objects.select_for_update().filter(pk=article_id).first()
+    if article is None:
+        return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
+    merged = _merge_into_canonical_owner(article, prepared)
+    if merged is not None:
+        return merged
+    fp = prepared.fingerprint
+    if article.state == ArticleState.READY and article.content_hash == fp.content_hash:
+        _page_keep(article, prepared)
+        return Outcome(
+            article_id=article.pk, state=article.state, duplicate_of=article.duplicate_of_id
+        )
+    changed = article.state == ArticleState.READY
+    if changed:
+        _revision_keep(article)
+    _fields_set(article, prepared)
+    article.duplicate_of_id = _original_of(article, fp)
+    article.state = ArticleState.READY
+    article.failure_reason = ""
+    article.save()
+    _page_keep(article, prepared)
+    _url_variants_add(
+        article.pk,
+        prepared.page.requested_url,
+        *prepared.page.redirect_chain,
+        prepared.page.final_url,
+    )
+    article_enrich(article=article)
+    logger.info(
+        "ingest.article_stored",
+        extra={
+            "article_id": article.pk,
+            "language": article.language,
+            "duplicate_of": article.duplicate_of_id,
+        },
+    )
+    return Outcome(
+        article_id=article.pk,
+        state=article.state,
+        duplicate_of=article.duplicate_of_id,
+        changed=changed,
+    )
+
+
+def _merge_into_canonical_owner(article: Article, prepared: Prepared) -> Outcome | None:
+    """If the page's canonical URL already belongs to another article, this article was only
+    another URL of it: record the URLs there and drop the empty duplicate row."""
+    canonical = prepared.canonical
+    if canonical == article.canonical_url:
+        return None
+    owner = (
+        Article.objects.filter(Q(canonical_url=canonical) | Q(urls__url=canonical))
+        .exclude(pk=article.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if owner is None:
+        _url_variants_add(article.pk, article.canonical_url)
+        article.canonical_url = canonical
+        return None
+    urls = [article.canonical_url, *article.urls.values_list("url", flat=True)]
+    if article.state != ArticleState.READY and not article.citations.exists():
+        article.delete()
+    _url_variants_add(owner, *urls, prepared.page.final_url)
+    return Outcome(article_id=article.pk, state="merged", merged_into=owner)
+
+
+def _fields_set(article: Article, prepared: Prepared) -> None:
+    extracted, fp = prepared.extracted, prepared.fingerprint
+    article.title = (extracted.title or article.title)[:500]
+    article.byline = extracted.author[:300]
+    article.text = extracted.text
+    article.published_at = extracted.published_at or article.published_at
+    article.modified_at = extracted.modified_at
+    article.detected_language = prepared.language
+    article.content_hash = fp.content_hash
+    article.minhash = list(fp.minhash)
+    article.band_keys = list(fp.band_keys)
+    article.raw_html_sha256 = hashlib.sha256(prepared.page.body).hexdigest()
+    article.fetched_at = timezone.now()
+    article.text_version += 1
+    if article.outlet_id is None and not article.canonical_url.startswith("urn:"):
+        article.outlet = outlet_for_host(url_host(article.canonical_url))
+
+
+def _page_keep(article: Article, prepared: Prepared) -> None:
+    page = prepared.page
+    ArticlePage.objects.update_or_create(
+        article=article,
+        defaults={
+            "url": page.final_url,
+            "body_gzip": gzip.compress(page.body, compresslevel=6),
+            "sha256": hashlib.sha256(page.body).hexdigest(),
+            "encoding": prepared.encoding,
+            "content_type": page.content_type,
+            "fetched_at": timezone.now(),
+        },
+    )
+
+
+def _revision_keep(article: Article) -> None:
+    """Keep the text a later fetch replaces, and flag published lines that quote it."""
+    ArticleRevision.objects.get_or_create(
+        article=article,
+        version=article.text_version,
+        defaults={
+            "title": article.title,
+            "text": article.text,
+            "content_hash": article.content_hash,
+            "fetched_at": article.fetched_at,
+        },
+    )
+    Update.objects.filter(citations__article=article, status=UpdateStatus.PUBLISHED).update(
+        sources_changed_at=timezone.now()
+    )
+
+
+def _original_of(article: Article, fp: Fingerprint) -> int | None:
+    """The article this one copies: same normalised text, or a near-duplicate found through
+    the LSH band index (cost independent of corpus size). The earliest stored wins."""
+    others = Article.objects.filter(state=ArticleState.READY).exclude(pk=article.pk)
+    exact = (
+        others.filter(content_hash=fp.content_hash)
+        .order_by("id")
+        .values_list("id", "duplicate_of_id")
+        .first()
+    )
+    if exact is not None:
+        return exact[1] or exact[0]
+    best: tuple[float, int] | None = None
+    candidates = (
+        others.filter(band_keys__overlap=list(fp.band_keys))
+        .order_by("id")
+        .values_list("id", "duplicate_of_id", "minhash", "content_hash")[:CANDIDATE_LIMIT]
+    )
+    for pk, duplicate_of, minhash, content_hash in candidates:
+        other = Fingerprint(content_hash=content_hash, minhash=tuple(minhash), band_keys=())
+        score = similarity(fp, other)
+        if score >= NEAR_DUPLICATE_THRESHOLD and (best is None or score > best[0]):
+            best = (score, duplicate_of or pk)
+    return best[1] if best else None
+
+
+def articles_claim_stalled(*, limit: int = 500) -> list[int]:
+    """Pending articles whose retry is due, or that nobody touched for a while (their message
+    was lost); each is leased so the next sweep does not enqueue it again."""
+    now = timezone.now()
+    with transaction.atomic():
+        stalled = list(
+            Article.objects.select_for_update(skip_locked=True)
+            .filter(state=ArticleState.PENDING)
+            .filter(
+                Q(next_attempt_at__lte=now)
+                | Q(next_attempt_at__isnull=True, updated_at__lte=now - STALLED_AFTER)
+            )
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        Article.objects.filter(id__in=stalled).update(next_attempt_at=now + STALLED_AFTER)
+    return stalled
+
+
+# --- imports ----------------------------------------------------------------------------------
+
+
+def article_import_html(*, body: bytes, name: str, url: str = "") -> Outcome:
+    """Store a saved HTML page. Without a URL (and no rel=canonical in the page) the article is
+    identified by the hash of its bytes: importing the same file twice stores it once."""
+    digest = hashlib.sha256(body).hexdigest()
+    identifier = url or f"urn:tracker-file:{digest}"
+    if url:
+        try:
+            identifier = canonical_url(url)
+        except InvalidURL as error:
+            raise ValidationError({"url": str(error)}) from error
+    with transaction.atomic():
+        article, _ = Article.objects.get_or_create(canonical_url=identifier)
+        _url_variants_add(article.pk, identifier)
+    page = Page(
+        requested_url=identifier,
+        final_url=identifier,
+        redirect_chain=(),
+        body=body,
+        content_type="text/html",
+        charset=None,
+    )
+    return article_store_page(article_id=article.pk, page=page)
