@@ -2,7 +2,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,28 +11,52 @@ from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+StartWorker = Callable[..., subprocess.Popen]
 
-@pytest.fixture
-def celery_worker_process(transactional_db) -> Iterator[subprocess.Popen]:
-    """A real `celery worker` process on the real broker, using this test's database.
 
-    Data the test wants the worker to see must be committed, hence transactional_db."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "TRACKER_TEST_RUN_ID": settings.TEST_RUN_ID,
-        "TRACKER_TEST_DATABASE": connection.settings_dict["NAME"],
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool", "solo",
-         "--queues", "default,polling,articles", "--loglevel", "WARNING", "--without-heartbeat",
-         "--without-gossip", "--without-mingle"],
-        env=env, cwd=BASE_DIR,
-    )  # fmt: skip
-    yield worker
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is not None:
+        return
     worker.send_signal(signal.SIGTERM)
     try:
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+
+
+@pytest.fixture
+def start_worker(transactional_db) -> Iterator[StartWorker]:
+    """Start real `celery worker` processes on the real broker, using this test's database.
+
+    Data the test wants a worker to see must be committed, hence transactional_db. Extra
+    keyword arguments become environment variables of the worker (settings read them)."""
+    workers: list[subprocess.Popen] = []
+
+    def start(**env: str) -> subprocess.Popen:
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "TRACKER_TEST_RUN_ID": settings.TEST_RUN_ID,
+            "TRACKER_TEST_DATABASE": connection.settings_dict["NAME"],
+            **env,
+        }
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tracker", "worker", "--pool", "solo",
+             "--queues", "default,polling,articles", "--loglevel", "WARNING",
+             "--without-heartbeat", "--without-gossip", "--without-mingle",
+             "--hostname", f"test{len(workers)}@%h"],
+            env=full_env, cwd=BASE_DIR,
+        )  # fmt: skip
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        _stop(worker)
+
+
+@pytest.fixture
+def celery_worker_process(start_worker: StartWorker) -> subprocess.Popen:
+    """One real worker process."""
+    return start_worker()

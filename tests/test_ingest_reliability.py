@@ -1,0 +1,59 @@
+"""Bounded retries, leases and sweeps that keep ingestion from losing or repeating work."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from events.models import Article, ArticleState, Feed
+from events.services.articles import MAX_ATTEMPTS, article_process, articles_claim_stalled
+from events.services.feeds import feeds_claim_due
+from events.tasks import _backoff
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_article_that_keeps_killing_workers_is_given_up_with_a_reason():
+    article = ArticleFactory(state=ArticleState.PENDING, attempts=MAX_ATTEMPTS, text="")
+    outcome = article_process(article_id=article.pk)
+    article.refresh_from_db()
+    assert outcome.state == article.state == ArticleState.FAILED
+    assert article.failure_reason == f"gave up after {MAX_ATTEMPTS} attempts"
+
+
+def test_processing_a_deleted_article_is_a_no_op():
+    assert article_process(article_id=987654).state == "gone"
+
+
+def test_due_feeds_are_claimed_once_and_leased():
+    now = timezone.now()
+    due = Feed.objects.create(url="https://a.example/feed", next_poll_at=now)
+    Feed.objects.create(url="https://b.example/feed", next_poll_at=now + dt.timedelta(hours=1))
+    Feed.objects.create(url="https://c.example/feed", next_poll_at=now, is_active=False)
+    assert feeds_claim_due() == [due.pk]
+    assert feeds_claim_due() == []  # leased: a second beat tick does not claim it again
+    due.refresh_from_db()
+    assert due.next_poll_at > now
+
+
+def test_stalled_and_due_articles_are_swept_back_into_the_queue():
+    now = timezone.now()
+    due = ArticleFactory(state=ArticleState.PENDING, next_attempt_at=now - dt.timedelta(minutes=1))
+    lost = ArticleFactory(state=ArticleState.PENDING)
+    Article.objects.filter(pk=lost.pk).update(updated_at=now - dt.timedelta(hours=1))
+    ArticleFactory(state=ArticleState.PENDING)  # just registered: its message is on its way
+    ArticleFactory(state=ArticleState.READY, next_attempt_at=now - dt.timedelta(minutes=1))
+    assert sorted(articles_claim_stalled()) == sorted([due.pk, lost.pk])
+    assert articles_claim_stalled() == []
+
+
+@pytest.mark.parametrize(("retries", "low", "high"), [(0, 24, 36), (3, 192, 288), (10, 2880, 4320)])
+def test_retry_backoff_grows_with_jitter_and_is_capped(retries, low, high):
+    delays = {_backoff(retries) for _ in range(50)}
+    assert all(low <= d <= high for d in delays)
+    assert len(delays) > 1  # jittered
+
+
+def test_retry_after_wins_over_a_shorter_backoff():
+    assert _backoff(0, retry_after=600) == 600
