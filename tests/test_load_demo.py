@@ -1,5 +1,4 @@
 import datetime as dt
-import hashlib
 from io import StringIO
 
 import pytest
@@ -9,6 +8,7 @@ from django.core.management import call_command
 
 from events import models
 from events.demo import data
+from events.ingest.fingerprint import content_hash
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -239,7 +239,8 @@ def test_seed_article_is_the_verbatim_seed_text_without_an_invented_source(demo:
     text = data.SEED_ARTICLE_PATH.read_text(encoding="utf-8")
 
     assert article.text == text
-    assert article.content_hash == hashlib.sha256(text.encode()).hexdigest()
+    assert article.content_hash == content_hash(text)
+    assert len(article.band_keys) > 0  # a later syndicated copy finds it as a duplicate
     assert article.language == "bg"
     assert article.state == models.ArticleState.READY
     assert article.published_at is None
@@ -248,6 +249,14 @@ def test_seed_article_is_the_verbatim_seed_text_without_an_invented_source(demo:
     assert not article.outlet.domains.exists()
     assert article.outlet.homepage == ""
     assert article.event_links.filter(state=models.LinkState.CONFIRMED).count() == 9
+
+
+def test_seed_article_is_tagged_with_the_entities_it_mentions(demo: str) -> None:
+    article = models.Article.objects.get(canonical_url=data.SEED_ARTICLE_URL)
+    mentioned = set(article.mentions.values_list("entity__slug", flat=True))
+    assert {"kassym-jomart-tokayev", "csto", "ned-price", "jen-psaki", "nato"} <= mentioned
+    for mention in article.mentions.all():
+        assert article.text[mention.first_start : mention.first_end]
 
 
 def test_bbc_and_reuters_outlets_link_to_their_entities(demo: str) -> None:

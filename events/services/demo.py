@@ -6,7 +6,6 @@ existing row is never changed, so a second run writes nothing and an editor's la
 survive. Timeline lines go through ``events.services.timeline`` like every other interface.
 """
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from events.demo import data
+from events.ingest.fingerprint import fingerprint
 from events.models import (
     Article,
     ArticleEvent,
@@ -32,6 +32,7 @@ from events.models import (
     RelationKind,
     Update,
 )
+from events.services.enrichment import article_enrich
 from events.services.roles import roles_ensure
 from events.services.timeline import CitationData, update_create, update_publish
 
@@ -111,6 +112,9 @@ def demo_load(*, if_empty: bool = False) -> DemoLoadResult:
     _article_links_load(loaded, article)
     for update in data.UPDATES:
         _update_load(loaded, update, article)
+    if loaded.created.get("articles"):
+        # Tag the seed article the way ingestion tags every article: mentions and suggestions.
+        article_enrich(article=article)
     return DemoLoadResult(created=dict(loaded.created))
 
 
@@ -166,6 +170,7 @@ def _outlet_load(loaded: _Loaded, spec: data.OutletData) -> None:
 
 def _article_load(loaded: _Loaded, spec: data.ArticleData) -> Article:
     text = spec.text_path.read_text(encoding="utf-8")
+    fp = fingerprint(text)
     article, created = Article.objects.get_or_create(
         canonical_url=spec.canonical_url,
         defaults={
@@ -173,7 +178,10 @@ def _article_load(loaded: _Loaded, spec: data.ArticleData) -> Article:
             "title": spec.title,
             "detected_language": spec.language,
             "text": text,
-            "content_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "content_hash": fp.content_hash,
+            "minhash": list(fp.minhash),
+            "band_keys": list(fp.band_keys),
+            "text_version": 1,
             "state": ArticleState.READY,
         },
     )
