@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from events.models import PUBLIC_STATUSES, Event, EventStatus, Update
+from events.models import PUBLIC_STATUSES, Citation, Event, EventStatus, Update
 
 # Developing events first, then scheduled, then the rest; newest first within each.
 STATUS_ORDER = [
@@ -28,9 +28,12 @@ def event_timeline(*, event: Event) -> QuerySet[Update]:
     return (
         event.updates.filter(status__in=PUBLIC_STATUSES)
         .prefetch_related(
-            Prefetch("citations__article"),
-            Prefetch("citations__outlet"),
-            Prefetch("citations__speaker"),
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("outlet", "speaker")
+                .select_related("article__outlet")
+                .defer("article__text", "article__minhash", "article__band_keys"),
+            )
         )
         .order_by("occurred_at", "id")
     )
