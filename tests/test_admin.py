@@ -674,3 +674,31 @@ def test_adding_a_user_through_the_admin_works_with_the_custom_user_model(admin_
 
     assert response.status_code == 302
     assert models.User.objects.get(username="ned.price").check_password("a long enough passphrase")
+
+
+def test_feed_page_lists_its_failed_articles_with_reasons(admin_client):
+    from events.models import Article, ArticleState, Feed
+
+    feed = Feed.objects.create(url="https://wire.example/feed.xml")
+    Article.objects.create(
+        canonical_url="https://wire.example/gone",
+        feed=feed,
+        state=ArticleState.FAILED,
+        failure_reason="HTTP 404",
+    )
+    body = admin_client.get(f"/admin/events/feed/{feed.pk}/change/").content.decode()
+    assert "https://wire.example/gone: HTTP 404" in body
+
+
+def test_poll_now_action_makes_a_feed_due(admin_client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from events.models import Feed
+
+    later = timezone.now() + dt.timedelta(hours=5)
+    feed = Feed.objects.create(url="https://wire.example/feed.xml", next_poll_at=later)
+    admin_client.post("/admin/events/feed/", {"action": "poll_now", "_selected_action": [feed.pk]})
+    feed.refresh_from_db()
+    assert feed.next_poll_at <= timezone.now()

@@ -56,6 +56,11 @@ def feed_register(*, url: str, title: str = "", language: str = "") -> Feed:
     return feed
 
 
+def feeds_poll_soon(*, feed_ids: list[int]) -> int:
+    """Make feeds due now (the beat claims them within a minute), healthy or not."""
+    return Feed.objects.filter(id__in=feed_ids, is_active=True).update(next_poll_at=timezone.now())
+
+
 def feeds_claim_due(*, limit: int = 100) -> list[int]:
     """Claim active feeds whose poll is due: skip rows another beat/worker holds, and push
     their next poll past the lease so nobody claims them again meanwhile."""
