@@ -8,6 +8,7 @@ ones are recorded on the row by the service and not retried.
 import random
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 
 from events.models import Event
@@ -18,8 +19,12 @@ MAX_RETRIES = 4
 
 
 def _backoff(retries: int, retry_after: float | None = None) -> int:
-    base = min(3600, 30 * 2**retries)
-    return int(max(retry_after or 0, base * random.uniform(0.8, 1.2)))  # noqa: S311 - jitter only
+    """Exponential backoff with jitter, honouring Retry-After, and always well inside the
+    broker's visibility timeout: a worker holds a delayed task unacknowledged until it runs,
+    and a countdown past the timeout would hand it to a second worker."""
+    base = min(1200, 30 * 2**retries)
+    delay = max(retry_after or 0, base * random.uniform(0.8, 1.2))  # noqa: S311 - jitter only
+    return int(min(delay, settings.CELERY_VISIBILITY_TIMEOUT // 2))
 
 
 @shared_task(name="events.tasks.ping_task")

@@ -48,7 +48,7 @@ def test_stalled_and_due_articles_are_swept_back_into_the_queue():
     assert articles_claim_stalled() == []
 
 
-@pytest.mark.parametrize(("retries", "low", "high"), [(0, 24, 36), (3, 192, 288), (10, 2880, 4320)])
+@pytest.mark.parametrize(("retries", "low", "high"), [(0, 24, 36), (3, 192, 288), (10, 960, 1440)])
 def test_retry_backoff_grows_with_jitter_and_is_capped(retries, low, high):
     delays = {_backoff(retries) for _ in range(50)}
     assert all(low <= d <= high for d in delays)
@@ -57,3 +57,7 @@ def test_retry_backoff_grows_with_jitter_and_is_capped(retries, low, high):
 
 def test_retry_after_wins_over_a_shorter_backoff():
     assert _backoff(0, retry_after=600) == 600
+
+
+def test_no_countdown_outlives_the_broker_visibility_timeout(settings):
+    assert _backoff(20, retry_after=86400) < settings.CELERY_VISIBILITY_TIMEOUT
