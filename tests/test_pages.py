@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events.models import EventTranslation
+from events.selectors.events import event_list_public
 from events.services.timeline import CitationData, update_create, update_publish
 from tests.factories import EventFactory, OutletFactory
 
@@ -54,3 +55,30 @@ def test_home_query_count_does_not_grow_with_events(client):
 
 def test_unknown_event_is_a_404(client):
     assert client.get("/events/no-such-event/").status_code == 404
+
+
+def test_home_counts_syndicated_copies_as_one_independent_source(client):
+    from events.models import ArticleEvent
+    from tests.factories import ArticleFactory
+
+    event = EventFactory(title="CSTO deployment", status="developing")
+    original = ArticleFactory()
+    copies = ArticleFactory.create_batch(2, duplicate_of=original)
+    other = ArticleFactory()
+    for article in (original, *copies, other):
+        ArticleEvent.objects.create(article=article, event=event, score=0.9)
+    _line(event, "Troops arrive", publish=True)
+    event = event_list_public().get(pk=event.pk)
+    assert (event.article_count, event.source_count, event.public_updates) == (4, 2, 1)
+    assert "4 articles · 2 independent sources" in client.get("/").content.decode()
+
+
+def test_home_lists_developing_events_first(client):
+    EventFactory(
+        title="Old and concluded", status="concluded", start=dt.datetime(2023, 1, 1, tzinfo=dt.UTC)
+    )
+    EventFactory(
+        title="Still developing", status="developing", start=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    body = client.get("/").content.decode()
+    assert body.index("Still developing") < body.index("Old and concluded")
