@@ -15,6 +15,7 @@ from events import models
 from events.admin.base import refusal_from_database
 from events.services import timeline
 from events.services.roles import roles_ensure
+from events.services.tokens import token_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -113,8 +114,9 @@ BUILDERS: dict[type, Callable[[], Any]] = {
     models.Update: lambda: _cited_update(publish=True),
     models.UpdateVersion: lambda: _cited_update().versions.get(),
     models.Citation: lambda: _cited_update().citations.get(),
+    models.ApiToken: lambda: token_create(user=factories.UserFactory(), role="reader")[0],
 }
-READ_ONLY = {models.ArticleRevision, models.UpdateVersion}
+READ_ONLY = {models.ArticleRevision, models.UpdateVersion, models.ApiToken}
 # Edited on their parent's page only.
 INLINE_ONLY = {
     models.EntityAlias,

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "events",
 ]
@@ -180,10 +183,51 @@ AUTH_USER_MODEL = "events.User"
 LOGIN_URL = "admin:login"
 
 REST_FRAMEWORK = {
+    # API keys first; a logged-in editor's browser session also works (reads need no CSRF).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "events.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "events.api.pagination.ApiCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "events.api.errors.problem_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "events.api.throttling.TokenRateThrottle",
+        "events.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_TOKEN", default="1200/min"),
+        "anonymous": env.str("API_THROTTLE_ANONYMOUS", default="120/min"),
+    },
+    # Proxies in front of the app whose X-Forwarded-For is trusted for the anonymous rate.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tracker API",
+    "DESCRIPTION": (
+        "Events, timelines, articles, entities and outlets. Authenticate with "
+        "`Authorization: Token <key>`. Errors are application/problem+json (RFC 9457) whose "
+        "`type` is https://tracker.invalid/problems/<slug>."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Swagger UI's JavaScript and CSS served from our static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "EventKindEnum": "events.models.EventKind",
+        "EventStatusEnum": "events.models.EventStatus",
+        "EntityKindEnum": "events.models.EntityKind",
+        "OutletKindEnum": "events.models.OutletKind",
+        "RelationKindEnum": "events.models.RelationKind",
+        "UpdateStatusEnum": "events.models.UpdateStatus",
+        "PrecisionEnum": "events.models.Precision",
+    },
 }
 
 # Celery: every task acknowledged only after it ran, re-queued if its worker dies, one message

@@ -10,5 +10,6 @@ admin.site.index_title = "Events, sources and timelines"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("events.api.urls")),
     path("", include("events.web.urls")),
 ]

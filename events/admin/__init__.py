@@ -5,6 +5,15 @@ Every write with a rule behind it (timeline updates and their citations) goes th
 back to the editor as a form error or an error message, never as a server error.
 """
 
-from events.admin import articles, citations, entities, events, sources, timeline, users
+from events.admin import (
+    articles,
+    citations,
+    entities,
+    events,
+    sources,
+    timeline,
+    tokens,
+    users,
+)
 
-__all__ = ["articles", "citations", "entities", "events", "sources", "timeline", "users"]
+__all__ = ["articles", "citations", "entities", "events", "sources", "timeline", "tokens", "users"]

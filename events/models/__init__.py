@@ -31,12 +31,14 @@ from events.models.timeline import (
     UpdateStatus,
     UpdateVersion,
 )
+from events.models.token import ApiToken, TokenRole
 from events.models.user import EDITORS_GROUP, READERS_GROUP, User
 
 __all__ = [
     "EDITORS_GROUP",
     "PUBLIC_STATUSES",
     "READERS_GROUP",
+    "ApiToken",
     "Article",
     "ArticleEvent",
     "ArticlePage",
@@ -64,6 +66,7 @@ __all__ = [
     "ParticipantRole",
     "Precision",
     "RelationKind",
+    "TokenRole",
     "Update",
     "UpdateStatus",
     "UpdateVersion",

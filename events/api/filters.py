@@ -1,0 +1,104 @@
+"""Query-string filters. A value that does not parse is a 400 naming the parameter."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters import rest_framework as filters
+
+from events.models import (
+    Article,
+    ArticleEvent,
+    Entity,
+    EntityKind,
+    Event,
+    EventKind,
+    EventStatus,
+    EventTranslation,
+    LinkState,
+    Mention,
+    Participant,
+)
+
+
+def _entity_q(value: str, prefix: str = "") -> Q:
+    """An entity named by its id or its slug."""
+    if value.isdigit():
+        return Q(**{f"{prefix}id": int(value)})
+    return Q(**{f"{prefix}slug": value})
+
+
+class EventFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", help_text="Words in the title, in any language.")
+    kind = filters.ChoiceFilter(choices=EventKind.choices)
+    status = filters.ChoiceFilter(choices=EventStatus.choices)
+    entity = filters.CharFilter(method="filter_entity", help_text="Participant id or slug.")
+    starts_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        translated = EventTranslation.objects.filter(event=OuterRef("pk"), title__icontains=value)
+        return queryset.filter(Q(title__icontains=value) | Exists(translated))
+
+    def filter_entity(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
+        participants = Participant.objects.filter(
+            _entity_q(value, "entity__"), event=OuterRef("pk")
+        )
+        return queryset.filter(Exists(participants))
+
+
+class ArticleFilter(filters.FilterSet):
+    event = filters.CharFilter(method="filter_event", help_text="Event slug.")
+    language = filters.CharFilter(field_name="language", help_text="ISO 639-1 code.")
+    outlet = filters.CharFilter(method="filter_outlet", help_text="Outlet id or slug.")
+    entity = filters.CharFilter(method="filter_entity", help_text="Mentioned entity id or slug.")
+    published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = filters.CharFilter(field_name="title", lookup_expr="icontains", help_text="Title words.")
+    # Applied by the view (it picks the queryset); declared here to be validated and documented.
+    include_duplicates = filters.BooleanFilter(
+        method="filter_nothing", help_text="Also list copies of other articles (default false)."
+    )
+
+    class Meta:
+        model = Article
+        fields: list[str] = []
+
+    def filter_event(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
+        links = ArticleEvent.objects.filter(article=OuterRef("pk"), event__slug=value).exclude(
+            state=LinkState.REJECTED
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_outlet(
+        self, queryset: QuerySet[Article], name: str, value: str
+    ) -> QuerySet[Article]:
+        return queryset.filter(_entity_q(value, "outlet__"))
+
+    def filter_entity(
+        self, queryset: QuerySet[Article], name: str, value: str
+    ) -> QuerySet[Article]:
+        mentions = Mention.objects.filter(_entity_q(value, "entity__"), article=OuterRef("pk"))
+        return queryset.filter(Exists(mentions))
+
+    def filter_nothing(
+        self, queryset: QuerySet[Article], name: str, value: object
+    ) -> QuerySet[Article]:
+        return queryset
+
+
+class EntityFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", help_text="Name or alias, any language.")
+    kind = filters.ChoiceFilter(choices=EntityKind.choices)
+
+    class Meta:
+        model = Entity
+        fields: list[str] = []
+
+    def filter_q(self, queryset: QuerySet[Entity], name: str, value: str) -> QuerySet[Entity]:
+        return queryset.filter(
+            Q(name__icontains=value) | Q(aliases__name__icontains=value)
+        ).distinct()

@@ -1,0 +1,264 @@
+"""Response shapes of API v1. Field names are contract (DESIGN.md): extend, never rename."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from events.models import (
+    Article,
+    Citation,
+    Entity,
+    EntityAlias,
+    Event,
+    EventTranslation,
+    Outlet,
+    Participant,
+    RelationKind,
+    Update,
+)
+
+
+class RelationSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=RelationKind.choices)
+    direction = serializers.ChoiceField(
+        choices=[("out", "this event → event"), ("in", "event → this event")]
+    )
+    event = serializers.SlugField(help_text="Slug of the other event.")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField(
+        help_text="In the `lang` language when curated, else English."
+    )
+    relations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "start",
+            "start_precision",
+            "end",
+            "end_precision",
+            "place",
+            "relations",
+            "updated_at",
+        ]
+
+    def get_title(self, event: Event) -> str:
+        return event.label(self.context.get("lang", "en"))
+
+    @extend_schema_field(RelationSerializer(many=True))
+    def get_relations(self, event: Event) -> list[dict[str, str]]:
+        out = [
+            {"kind": r.kind, "direction": "out", "event": r.target.slug}
+            for r in event.relations_out.all()
+        ]
+        into = [
+            {"kind": r.kind, "direction": "in", "event": r.source.slug}
+            for r in event.relations_in.all()
+        ]
+        return out + into
+
+
+class TranslationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EventTranslation
+        fields = ["language", "title", "summary"]
+
+
+class EntityRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Entity
+        fields = ["id", "name", "kind"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    entity = EntityRefSerializer()
+
+    class Meta:
+        model = Participant
+        fields = ["entity", "role", "note"]
+
+
+class CoordinatesSerializer(serializers.Serializer):
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+
+
+class EventDetailSerializer(EventSerializer):
+    summary = serializers.SerializerMethodField()
+    translations = TranslationSerializer(many=True)
+    participants = ParticipantSerializer(many=True, source="participations")
+    coordinates = serializers.SerializerMethodField()
+
+    class Meta(EventSerializer.Meta):
+        fields = [
+            *EventSerializer.Meta.fields,
+            "summary",
+            "translations",
+            "participants",
+            "coordinates",
+        ]
+
+    def get_summary(self, event: Event) -> str:
+        lang = self.context.get("lang", "en")
+        for translation in event.translations.all():
+            if translation.language == lang and translation.summary:
+                return translation.summary
+        return event.summary
+
+    @extend_schema_field(CoordinatesSerializer(allow_null=True))
+    def get_coordinates(self, event: Event) -> dict[str, float] | None:
+        if event.latitude is None or event.longitude is None:
+            return None
+        return {"latitude": event.latitude, "longitude": event.longitude}
+
+
+class CitedArticleSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="canonical_url")
+
+    class Meta:
+        model = Article
+        fields = ["id", "url", "title"]
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Entity
+        fields = ["id", "name"]
+
+
+class SpanSerializer(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    article = CitedArticleSerializer(allow_null=True)
+    outlet = serializers.SerializerMethodField()
+    speaker = SpeakerSerializer(allow_null=True)
+    span = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Citation
+        fields = ["article", "outlet", "speaker", "quote", "quote_language", "translation", "span"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="Outlet name."))
+    def get_outlet(self, citation: Citation) -> str | None:
+        return citation.outlet.name if citation.outlet else None
+
+    @extend_schema_field(SpanSerializer(allow_null=True))
+    def get_span(self, citation: Citation) -> dict[str, int] | None:
+        if citation.span_start is None or citation.span_end is None:
+            return None
+        return {"start": citation.span_start, "end": citation.span_end}
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    citations = CitationSerializer(many=True)
+
+    class Meta:
+        model = Update
+        fields = [
+            "id",
+            "occurred_at",
+            "occurred_precision",
+            "headline",
+            "body",
+            "language",
+            "status",
+            "retraction_reason",
+            "correction_note",
+            "published_at",
+            "retracted_at",
+            "updated_at",
+            "citations",
+        ]
+
+
+class OutletRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["id", "slug", "name"]
+
+
+class ArticleEventSerializer(serializers.Serializer):
+    slug = serializers.SlugField(source="event.slug")
+    title = serializers.CharField(source="event.title")
+    score = serializers.FloatField()
+    state = serializers.CharField()
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="canonical_url", help_text="Where to read it.")
+    outlet = OutletRefSerializer(allow_null=True)
+    entities = serializers.SerializerMethodField()
+    events = ArticleEventSerializer(many=True, source="event_links")
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "url",
+            "canonical_url",
+            "title",
+            "language",
+            "published_at",
+            "outlet",
+            "duplicate_of",
+            "entities",
+            "events",
+            "updated_at",
+        ]
+
+    @extend_schema_field(EntityRefSerializer(many=True))
+    def get_entities(self, article: Article) -> list[dict[str, Any]]:
+        return [
+            {"id": m.entity.pk, "name": m.entity.name, "kind": m.entity.kind}
+            for m in article.mentions.all()
+        ]
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    text = serializers.CharField(
+        required=False, help_text="Only for readers and editors; absent for anonymous clients."
+    )
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "text"]
+
+    def to_representation(self, instance: Article) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not self.context.get("include_text"):
+            data.pop("text", None)
+        return data
+
+
+class AliasSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EntityAlias
+        fields = ["name", "language", "is_acronym"]
+
+
+class EntitySerializer(serializers.ModelSerializer):
+    aliases = AliasSerializer(many=True)
+
+    class Meta:
+        model = Entity
+        fields = ["id", "slug", "name", "kind", "wikidata_id", "description", "aliases"]
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    homepage = serializers.CharField(help_text="URL, or empty when unknown.")
+    domains: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="domain"
+    )
+
+    class Meta:
+        model = Outlet
+        fields = ["id", "slug", "name", "kind", "country", "languages", "homepage", "domains"]

@@ -1,0 +1,19 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from events.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("events/", views.EventListApi.as_view(), name="event-list"),
+    path("events/<slug:slug>/", views.EventDetailApi.as_view(), name="event-detail"),
+    path("events/<slug:slug>/timeline/", views.EventTimelineApi.as_view(), name="event-timeline"),
+    path("articles/", views.ArticleListApi.as_view(), name="article-list"),
+    path("articles/<int:pk>/", views.ArticleDetailApi.as_view(), name="article-detail"),
+    path("entities/", views.EntityListApi.as_view(), name="entity-list"),
+    path("outlets/", views.OutletListApi.as_view(), name="outlet-list"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", views.NotFoundApi.as_view(), name="not-found"),
+]

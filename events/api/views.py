@@ -1,0 +1,164 @@
+"""API v1 views: thin; reads come from events.selectors.api, filtered by the caller's role."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events.api import filters
+from events.api import serializers as s
+from events.api.errors import PROBLEM_CONTENT_TYPE
+from events.api.permissions import can_read_text, is_editor
+from events.models import Article, Entity, Event, Outlet, Update
+from events.models.common import validate_language_code
+from events.selectors import api as selectors
+
+LANG_PARAMETER = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    description="Language of titles and summaries (ISO 639-1); English where not curated.",
+)
+
+
+class ProblemSerializer(serializers.Serializer):
+    type = serializers.URLField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    # A declared field, not Serializer.errors: the metaclass moves it into _declared_fields.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+PROBLEMS: dict[Any, Any] = {
+    (code, PROBLEM_CONTENT_TYPE): ProblemSerializer for code in (400, 401, 404, 429)
+}
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang", "en")
+    try:
+        validate_language_code(lang)
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError({"lang": ["Expected an ISO 639-1 code."]}) from error
+    return lang
+
+
+def _flag(request: Request, name: str) -> bool:
+    raw = request.query_params.get(name, "false").lower()
+    if raw not in ("true", "false", "1", "0"):
+        raise exceptions.ValidationError({name: ["Expected true or false."]})
+    return raw in ("true", "1")
+
+
+class LangContextMixin(generics.GenericAPIView):
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["lang"] = _lang(self.request)
+        return context
+
+
+@extend_schema(parameters=[LANG_PARAMETER], responses={200: s.EventSerializer, **PROBLEMS})
+class EventListApi(LangContextMixin, generics.ListAPIView):
+    serializer_class = s.EventSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.EventFilter
+    cursor_ordering = "-id"
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return selectors.event_list_api()
+
+
+@extend_schema(parameters=[LANG_PARAMETER], responses={200: s.EventDetailSerializer, **PROBLEMS})
+class EventDetailApi(LangContextMixin, generics.RetrieveAPIView):
+    serializer_class = s.EventDetailSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self) -> QuerySet[Event]:
+        return selectors.event_detail_api()
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "include_drafts",
+            OpenApiTypes.BOOL,
+            description="Editors only: also drafts and lines in review. Ignored for others.",
+        )
+    ],
+    responses={200: s.UpdateSerializer, **PROBLEMS},
+)
+class EventTimelineApi(generics.ListAPIView):
+    """The event's timeline in time order; retracted lines stay, with their reason."""
+
+    serializer_class = s.UpdateSerializer
+    cursor_ordering = ("occurred_at", "id")
+
+    def get_queryset(self) -> QuerySet[Update]:
+        event = get_object_or_404(Event, slug=self.kwargs["slug"])
+        include_drafts = _flag(self.request, "include_drafts") and is_editor(self.request)
+        return selectors.event_timeline_api(event=event, include_drafts=include_drafts)
+
+
+@extend_schema(responses={200: s.ArticleSerializer, **PROBLEMS})
+class ArticleListApi(generics.ListAPIView):
+    serializer_class = s.ArticleSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.ArticleFilter
+    cursor_ordering = "-id"
+
+    def get_queryset(self) -> QuerySet[Article]:
+        include_duplicates = _flag(self.request, "include_duplicates")
+        return selectors.article_list_api(include_duplicates=include_duplicates)
+
+
+@extend_schema(responses={200: s.ArticleDetailSerializer, **PROBLEMS})
+class ArticleDetailApi(generics.RetrieveAPIView):
+    """An article; its `text` only for readers and editors."""
+
+    serializer_class = s.ArticleDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return selectors.article_detail_api()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "include_text": can_read_text(self.request)}
+
+
+@extend_schema(responses={200: s.EntitySerializer, **PROBLEMS})
+class EntityListApi(generics.ListAPIView):
+    serializer_class = s.EntitySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.EntityFilter
+    cursor_ordering = "id"
+
+    def get_queryset(self) -> QuerySet[Entity]:
+        return selectors.entity_list_api()
+
+
+@extend_schema(responses={200: s.OutletSerializer, **PROBLEMS})
+class OutletListApi(generics.ListAPIView):
+    serializer_class = s.OutletSerializer
+    cursor_ordering = "id"
+
+    def get_queryset(self) -> QuerySet[Outlet]:
+        return selectors.outlet_list_api()
+
+
+@extend_schema(exclude=True)
+class NotFoundApi(APIView):
+    """Any other path under /api/v1/: a 404 problem, not the HTML page."""
+
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        raise exceptions.NotFound(f"No API endpoint at {request.path}.")
+
+    post = put = patch = delete = get
