@@ -46,3 +46,48 @@ def test_each_test_run_has_its_own_database_and_key_prefix():
     name = connections["default"].settings_dict["TEST"]["NAME"]
     assert name.startswith(f"test_tracker_{settings.TEST_RUN_ID}")  # + "_gw0" under xdist
     assert settings.TEST_RUN_ID in app.conf.broker_transport_options["global_keyprefix"]
+
+
+def test_a_second_beat_refuses_to_run(transactional_db, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import redis
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.conftest import BASE_DIR
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "TRACKER_TEST_RUN_ID": settings.TEST_RUN_ID,
+        "TRACKER_TEST_DATABASE": connection.settings_dict["NAME"],
+    }
+
+    def beat(n: int) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tracker", "beat", "--loglevel", "WARNING",
+             "--schedule", str(tmp_path / f"schedule-{n}")],
+            env=env, cwd=BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+
+    first = beat(1)
+    try:
+        lock = f"{settings.REDIS_KEY_PREFIX}:beat-lock"
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        deadline = time.monotonic() + 60
+        while not client.exists(lock) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.exists(lock), "the first beat never took the lock"
+        assert first.poll() is None
+        second = beat(2)
+        output, _ = second.communicate(timeout=60)
+        assert second.returncode == 1
+        assert "another celery beat is running" in output
+        assert first.poll() is None
+    finally:
+        first.terminate()
+        first.wait(timeout=20)
