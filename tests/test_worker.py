@@ -88,6 +88,9 @@ def test_a_second_beat_refuses_to_run(transactional_db, tmp_path):
         assert second.returncode == 1
         assert "another celery beat is running" in output
         assert first.poll() is None
-    finally:
         first.terminate()
         first.wait(timeout=20)
+        assert not client.exists(lock)  # released on a clean stop: a restart is not blocked
+    finally:
+        if first.poll() is None:
+            first.kill()

@@ -29,6 +29,7 @@ def _hold_the_beat_lock(sender: object = None, **kwargs: object) -> None:
     """Exactly one beat: the first takes a lock in Redis and keeps renewing it; a second beat
     started anywhere refuses to run instead of doubling every schedule. The lock expires a
     minute after its beat dies, so a replacement can take over."""
+    import atexit
     import logging
     import socket
     import threading
@@ -51,3 +52,8 @@ def _hold_the_beat_lock(sender: object = None, **kwargs: object) -> None:
             client.set(key, me, ex=BEAT_LOCK_TTL)
 
     threading.Thread(target=renew, name="beat-lock", daemon=True).start()
+    # Released on a clean stop, so Ctrl-C and an immediate restart do not lock ourselves out.
+    release = client.register_script(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end"
+    )
+    atexit.register(lambda: release(keys=[key], args=[me]))
