@@ -45,6 +45,9 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 CANDIDATE_LIMIT = 50
 STALLED_AFTER = dt.timedelta(minutes=15)
+# The URL columns' size: a longer URL (a hostile feed can list one) is refused as invalid
+# rather than failing the whole poll or task on the database.
+MAX_URL_CHARS = 2048
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,8 @@ class Prepared:
 def outlet_for_host(host: str) -> Outlet | None:
     """The outlet owning ``host`` or one of its parent domains (www.bbc.co.uk → bbc.co.uk)."""
     parts = host.lower().split(".")
-    candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)]
+    # The host itself always counts, even a single label (an intranet name, localhost).
+    candidates = [".".join(parts[i:]) for i in range(max(len(parts) - 1, 1))]
     domain = (
         OutletDomain.objects.filter(domain__in=candidates)
         .select_related("outlet")
@@ -114,9 +118,29 @@ def outlet_for_host(host: str) -> Outlet | None:
 
 def _url_variants_add(article_id: int, *urls: str) -> None:
     ArticleURL.objects.bulk_create(
-        [ArticleURL(article_id=article_id, url=u) for u in dict.fromkeys(urls) if u],
+        [
+            ArticleURL(article_id=article_id, url=u)
+            for u in dict.fromkeys(urls)
+            if u and len(u) <= MAX_URL_CHARS
+        ],
         ignore_conflicts=True,
     )
+
+
+def storable_canonical_url(url: str) -> str:
+    """canonical_url, also refusing URLs too long to store. Raises InvalidURL."""
+    canonical = canonical_url(url)
+    if len(canonical) > MAX_URL_CHARS:
+        raise InvalidURL(f"URL longer than {MAX_URL_CHARS} characters")
+    return canonical
+
+
+def _storable_url(url: str | None) -> str | None:
+    """The canonical form of ``url``, or None when it is not a URL an article can have."""
+    try:
+        return storable_canonical_url(url or "")
+    except InvalidURL:
+        return None
 
 
 def article_register(
@@ -130,7 +154,7 @@ def article_register(
 
     A URL seen before (as canonical or as a variant) only adds the variant."""
     try:
-        canonical = canonical_url(url)
+        canonical = storable_canonical_url(url)
     except InvalidURL:
         return None
     known = (
@@ -241,14 +265,12 @@ def _prepare(page: Page) -> Prepared:
         raise ExtractionError(f"not an HTML page ({page.content_type})")
     decoded = decode_html(page.body, http_charset=page.charset)
     extracted = extract_article(decoded.text, url=page.final_url)
-    canonical = page.final_url
-    if canonical.startswith("urn:"):
-        # An imported file: trust the page's own canonical URL if it names one.
-        if (extracted.canonical_url or "").startswith(("http://", "https://")):
-            canonical = canonical_url(extracted.canonical_url or "")
+    if page.final_url.startswith("urn:"):
+        # An imported file: trust the page's own canonical URL if it names a usable one.
+        canonical = _storable_url(extracted.canonical_url) or page.final_url
     else:
         accepted = accept_rel_canonical(page.final_url, extracted.canonical_url)
-        canonical = canonical_url(accepted or page.final_url)
+        canonical = _storable_url(accepted) or storable_canonical_url(page.final_url)
     guess = detect_language(extracted.text)
     return Prepared(
         page=page,
@@ -283,9 +305,14 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
         return merged
     fp = prepared.fingerprint
     if article.state == ArticleState.READY and article.content_hash == fp.content_hash:
+        # Stored before with the same text (a refetch, a re-import, a racing worker): nothing
+        # new, and the summaries must not count it as ingested again.
         _page_keep(article, prepared)
         return Outcome(
-            article_id=article.pk, state=article.state, duplicate_of=article.duplicate_of_id
+            article_id=article.pk,
+            state=article.state,
+            reason="already processed",
+            duplicate_of=article.duplicate_of_id,
         )
     changed = article.state == ArticleState.READY
     if changed:
@@ -447,12 +474,17 @@ def article_import_html(*, body: bytes, name: str, url: str = "") -> Outcome:
     identifier = url or f"urn:tracker-file:{digest}"
     if url:
         try:
-            identifier = canonical_url(url)
+            identifier = storable_canonical_url(url)
         except InvalidURL as error:
             raise ValidationError({"url": str(error)}) from error
     with transaction.atomic():
-        article, _ = Article.objects.get_or_create(canonical_url=identifier)
-        _url_variants_add(article.pk, identifier)
+        # A file imported before may have become a variant of its page's canonical URL.
+        known = ArticleURL.objects.filter(url=identifier).values_list("article_id", flat=True)
+        article_id = known.first()
+        if article_id is None:
+            article, _ = Article.objects.get_or_create(canonical_url=identifier)
+            _url_variants_add(article.pk, identifier)
+            article_id = article.pk
     page = Page(
         requested_url=identifier,
         final_url=identifier,
@@ -461,4 +493,4 @@ def article_import_html(*, body: bytes, name: str, url: str = "") -> Outcome:
         content_type="text/html",
         charset=None,
     )
-    return article_store_page(article_id=article.pk, page=page)
+    return article_store_page(article_id=article_id, page=page)

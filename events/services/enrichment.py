@@ -23,9 +23,11 @@ from events.models import (
     EntityAlias,
     Event,
     EventStatus,
+    EventTranslation,
     LinkOrigin,
     LinkState,
     Mention,
+    Participant,
     Update,
 )
 
@@ -76,11 +78,18 @@ def _matcher_build() -> AliasMatcher:
 
 
 def _profiles_version() -> object:
+    # Everything _profiles_build reads: publishing an update or adding a participant does not
+    # touch its event's updated_at.
     return (
         Event.objects.aggregate(n=Count("id"), changed=Max("updated_at")),
         ArticleEvent.objects.filter(state=LinkState.CONFIRMED).aggregate(
             n=Count("id"), changed=Max("updated_at")
         ),
+        Update.objects.filter(status__in=PUBLIC_STATUSES).aggregate(
+            n=Count("id"), changed=Max("updated_at")
+        ),
+        Participant.objects.aggregate(n=Count("id"), last=Max("id")),
+        EventTranslation.objects.aggregate(n=Count("id"), last=Max("id")),
     )
 
 

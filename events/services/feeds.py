@@ -13,9 +13,9 @@ from django.utils import timezone
 from events.ingest import schedule
 from events.ingest.feeds import FeedParseError, ParsedFeed, parse_feed
 from events.ingest.fetch import Fetcher, FetchError
-from events.ingest.urls import InvalidURL, canonical_url, url_host
+from events.ingest.urls import InvalidURL, url_host
 from events.models import Feed, FeedHealth
-from events.services.articles import article_register, outlet_for_host
+from events.services.articles import article_register, outlet_for_host, storable_canonical_url
 from events.services.fetching import fetcher as default_fetcher
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,10 @@ FEED_ACCEPT = (
 )
 # A poll claims its feed for this long, so the beat never hands it to two workers at once.
 POLL_LEASE = dt.timedelta(minutes=10)
+# The sizes of Feed.etag and Feed.last_modified. A longer validator (a broken or hostile server)
+# is not kept: the next poll is simply unconditional, instead of every poll failing to save.
+ETAG_MAX_CHARS = 512
+LAST_MODIFIED_MAX_CHARS = 64
 
 
 @dataclass
@@ -42,7 +46,7 @@ class PollResult:
 def feed_register(*, url: str, title: str = "", language: str = "") -> Feed:
     """The feed at ``url`` (created if new), attached to the outlet that owns its host."""
     try:
-        url = canonical_url(url)
+        url = storable_canonical_url(url)
     except InvalidURL as error:
         from django.core.exceptions import ValidationError
 
@@ -137,7 +141,10 @@ def _poll_succeeded(
                 if article_id is not None:
                     result.new_article_ids.append(article_id)
             feed.title = feed.title or parsed.title
-            feed.etag, feed.last_modified = etag, last_modified
+            feed.etag = etag if len(etag) <= ETAG_MAX_CHARS else ""
+            feed.last_modified = (
+                last_modified if len(last_modified) <= LAST_MODIFIED_MAX_CHARS else ""
+            )
             feed.items_seen += len(result.new_article_ids)
         plan = schedule.after_success(feed.poll_interval, len(result.new_article_ids))
         now = timezone.now()

@@ -3,13 +3,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from events.ingest.urls import InvalidURL, canonical_url
+from events.ingest.urls import InvalidURL
 from events.models import Article
 from events.services.articles import (
     Outcome,
     article_import_html,
     article_process,
     article_register,
+    storable_canonical_url,
 )
 from events.services.summary import outcomes_summary
 
@@ -53,7 +54,7 @@ class Command(BaseCommand):
 
     def _import_url(self, url: str) -> Outcome:
         try:
-            canonical = canonical_url(url)
+            canonical = storable_canonical_url(url)
         except InvalidURL as error:
             return Outcome(article_id=0, state="failed", reason=f"{url}: {error}")
         article_register(url=url)

@@ -1,9 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from events.ingest.urls import InvalidURL, canonical_url
+from events.ingest.urls import InvalidURL
 from events.models import Article
-from events.services.articles import article_process, article_register
+from events.services.articles import article_process, article_register, storable_canonical_url
 from events.services.summary import outcomes_summary
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, url: str, refetch: bool, **options: object) -> None:
         try:
-            canonical = canonical_url(url)
+            canonical = storable_canonical_url(url)
         except (InvalidURL, ValidationError) as error:
             raise CommandError(f"{url}: {error}") from error
         article_register(url=url)
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{url}: {line}")
         for failure in failures:
             self.stdout.write(f"  {failure}")
-        if outcome.state == "ready":
+        if outcome.state == "ready" or outcome.merged_into:
             article = Article.objects.get(pk=outcome.merged_into or outcome.article_id)
             self.stdout.write(
                 f"  article {article.pk} [{article.language or '?'}] {article.title}"
