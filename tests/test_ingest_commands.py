@@ -5,6 +5,7 @@ and fail with a one-line CommandError only when the feed, URL or path itself is 
 import datetime as dt
 import hashlib
 import shutil
+from io import StringIO
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -74,7 +75,6 @@ def _rss(*links: str) -> bytes:
 
 
 def _call(*args: str) -> str:
-    from io import StringIO
 
     out = StringIO()
     call_command(*args, stdout=out)
@@ -280,8 +280,12 @@ def test_ingest_url_refused_for_a_private_address_unless_allowed(httpserver_ipv4
         (PAGES / "en_reuters_wire.html").read_bytes(), content_type=HTML
     )
     url = httpserver_ipv4.url_for("/story")
-    out = _call("ingest_url", url)
+    out = StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("ingest_url", url, stdout=out)
+    out = out.getvalue()
     article = Article.objects.get()
+    assert _one_line(error) == f"{url}: {article.failure_reason}"
     assert article.state == ArticleState.FAILED
     assert "127.0.0.1 is a loopback address" in article.failure_reason
     assert out.splitlines() == [
@@ -384,7 +388,7 @@ def test_import_articles_from_a_list_of_urls(site, tmp_path):
     assert out == [
         "5 items: 2 ingested (0 duplicates), 1 already known, 2 failed",
         f"  article {missing.pk}: HTTP 404",
-        "  article 0: ftp://example.com/story: not an http(s) URL: 'ftp://example.com/story'",
+        "  ftp://example.com/story: not an http(s) URL: 'ftp://example.com/story'",
     ]
     assert set(
         Article.objects.filter(state=ArticleState.READY).values_list("language", flat=True)

@@ -41,7 +41,8 @@ def _hold_the_beat_lock(sender: object = None, **kwargs: object) -> None:
     key = f"{settings.REDIS_KEY_PREFIX}:beat-lock"
     me = f"{socket.gethostname()}:{os.getpid()}"
     if not client.set(key, me, nx=True, ex=BEAT_LOCK_TTL):
-        holder = (client.get(key) or b"?").decode()
+        raw = client.get(key) or b"?"
+        holder = raw.decode() if isinstance(raw, bytes) else str(raw)
         logging.getLogger(__name__).error("beat.already_running", extra={"holder": holder})
         print(f"error: another celery beat is running ({holder}); run exactly one", flush=True)
         os._exit(1)

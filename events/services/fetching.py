@@ -66,5 +66,11 @@ def fetch_policy() -> FetchPolicy:
 
 
 def fetcher() -> Fetcher:
-    policy = fetch_policy()
+    """The process's fetcher for the current settings: one per process, so robots.txt rules
+    and kept-alive connections are reused across articles."""
+    return _fetcher_for(fetch_policy())
+
+
+@lru_cache(maxsize=4)
+def _fetcher_for(policy: FetchPolicy) -> Fetcher:
     return Fetcher(policy, host_slots=RedisHostSlots(_redis(), limit=policy.per_host_concurrency))

@@ -18,7 +18,8 @@ def outcomes_summary(outcomes: Iterable[Outcome]) -> tuple[str, list[str]]:
             counts["duplicates"] += outcome.duplicate_of is not None
         else:
             counts["failed"] += 1
-            failures.append(f"article {outcome.article_id}: {outcome.reason}")
+            who = f"article {outcome.article_id}: " if outcome.article_id else ""
+            failures.append(f"{who}{outcome.reason}")
     line = f"{counts['ingested']} ingested ({counts['duplicates']} duplicates)"
     if counts["known"]:
         line += f", {counts['known']} already known"

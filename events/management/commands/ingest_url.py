@@ -40,3 +40,6 @@ class Command(BaseCommand):
                 f"  article {article.pk} [{article.language or '?'}] {article.title}"
                 + (f" (duplicate of {article.duplicate_of_id})" if article.duplicate_of_id else "")
             )
+        elif outcome.state != "gone":
+            # The URL itself failed: say so in the exit status, like ingest_feed for its feed.
+            raise CommandError(f"{url}: {outcome.reason}")
