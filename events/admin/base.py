@@ -183,3 +183,18 @@ class ReadOnlyInline(ReadOnlyPermissions, TrackerInline):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return tuple(self.fields or ())
+
+
+# What an editor fills in for a citation, in the order the forms show it.
+CITATION_FIELDS = (
+    "article",
+    "outlet",
+    "speaker",
+    "quote",
+    "quote_language",
+    "translation",
+    "translation_language",
+    "span_start",
+    "span_end",
+    "retrieved_at",
+)

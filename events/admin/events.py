@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from events.admin.base import TrackerAdmin, TrackerInline
+from events.admin.base import CITATION_FIELDS, TrackerAdmin, TrackerInline
 from events.models import (
     PUBLIC_STATUSES,
     Citation,
@@ -139,19 +139,7 @@ class RelationCitationInline(TrackerInline):
     model = Citation
     fk_name = "relation"
     extra = 0
-    fields = (
-        "article",
-        "outlet",
-        "speaker",
-        "quote",
-        "quote_language",
-        "translation",
-        "translation_language",
-        "span_start",
-        "span_end",
-        "retrieved_at",
-        "position",
-    )
+    fields = (*CITATION_FIELDS, "position")
     autocomplete_fields = ("article", "outlet", "speaker")
     verbose_name_plural = "citations backing this link"
 

@@ -20,7 +20,14 @@ from django.http import HttpRequest
 from django.template import engines
 from django.template.response import TemplateResponse
 
-from events.admin.base import ReadOnlyAdmin, ReadOnlyInline, TrackerAdmin, TrackerInline, reasons
+from events.admin.base import (
+    CITATION_FIELDS,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    TrackerAdmin,
+    TrackerInline,
+    reasons,
+)
 from events.models import Citation, Update, UpdateStatus, UpdateVersion
 from events.services.timeline import (
     CitationData,
@@ -30,19 +37,6 @@ from events.services.timeline import (
     update_publish,
     update_retract,
     update_submit,
-)
-
-CITATION_FIELDS = (
-    "article",
-    "outlet",
-    "speaker",
-    "quote",
-    "quote_language",
-    "translation",
-    "translation_language",
-    "span_start",
-    "span_end",
-    "retrieved_at",
 )
 
 
