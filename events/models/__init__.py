@@ -2,6 +2,7 @@
 
 from events.models.article import (
     Article,
+    ArticleBandKey,
     ArticleEvent,
     ArticlePage,
     ArticleRevision,
@@ -40,6 +41,7 @@ __all__ = [
     "READERS_GROUP",
     "ApiToken",
     "Article",
+    "ArticleBandKey",
     "ArticleEvent",
     "ArticlePage",
     "ArticleRevision",

@@ -64,10 +64,9 @@ class Article(TimeStamped):
     failure_reason = models.TextField(blank=True, default="")
     fetched_at = models.DateTimeField(null=True, blank=True)
     text_version = models.PositiveIntegerField(default=0)
-    # Near-duplicate detection: the MinHash signature, and its LSH band keys under a GIN
-    # index so candidates are found by key equality, never by scanning the corpus.
+    # Near-duplicate detection: the MinHash signature; its LSH band keys are rows of
+    # ArticleBandKey, found by B-tree equality, never by scanning the corpus.
     minhash = ArrayField(models.BigIntegerField(), blank=True, default=list)
-    band_keys = ArrayField(models.BigIntegerField(), blank=True, default=list)
     # Processing attempts, counted before each try: a message that keeps killing its worker
     # is given up on after a bounded number of deliveries.
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -109,7 +108,6 @@ class Article(TimeStamped):
                 name="article_content_hash",
             ),
             GinIndex(fields=["title"], name="article_title_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["band_keys"], name="article_band_keys"),
         ]
 
     def __str__(self) -> str:
@@ -118,6 +116,24 @@ class Article(TimeStamped):
     @property
     def is_listed(self) -> bool:
         return self.state == ArticleState.READY
+
+
+class ArticleBandKey(models.Model):
+    """One LSH band key of an article's MinHash. A row per key (not an array under a GIN
+    index): PostgreSQL estimates "key = ANY(...)" on a B-tree well and looks candidates up in
+    well under a millisecond at 100k articles, where the array's overlap operator, with no
+    statistics for unique elements, was planned as a scan of the whole table."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="band_keys")
+    key = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "key"], name="article_band_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.key}"
 
 
 class ArticlePage(models.Model):

@@ -19,7 +19,7 @@ from events.models import (
 )
 
 # Columns an article list never needs; text only for detail views of readers and editors.
-ARTICLE_HEAVY_FIELDS = ("text", "minhash", "band_keys", "failure_reason", "raw_html_sha256")
+ARTICLE_HEAVY_FIELDS = ("text", "minhash", "failure_reason", "raw_html_sha256")
 
 
 def event_list_api() -> QuerySet[Event]:

@@ -70,7 +70,7 @@ def event_timeline(*, event: Event) -> QuerySet[Update]:
                 "citations",
                 queryset=Citation.objects.select_related("outlet", "speaker")
                 .select_related("article__outlet")
-                .defer("article__text", "article__minhash", "article__band_keys"),
+                .defer("article__text", "article__minhash"),
             )
         )
         .order_by("occurred_at", "id")

@@ -24,6 +24,7 @@ from events.ingest.language import detect_language
 from events.ingest.urls import InvalidURL, accept_rel_canonical, canonical_url, url_host
 from events.models import (
     Article,
+    ArticleBandKey,
     ArticlePage,
     ArticleRevision,
     ArticleState,
@@ -322,6 +323,7 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     article.state = ArticleState.READY
     article.failure_reason = ""
     article.save()
+    article_band_keys_set(article_id=article.pk, keys=fp.band_keys)
     _page_keep(article, prepared)
     _url_variants_add(
         article.pk,
@@ -379,7 +381,6 @@ def _fields_set(article: Article, prepared: Prepared) -> None:
     article.detected_language = prepared.language
     article.content_hash = fp.content_hash
     article.minhash = list(fp.minhash)
-    article.band_keys = list(fp.band_keys)
     article.raw_html_sha256 = hashlib.sha256(prepared.page.body).hexdigest()
     article.fetched_at = timezone.now()
     article.text_version += 1
@@ -419,6 +420,14 @@ def _revision_keep(article: Article) -> None:
     )
 
 
+def article_band_keys_set(*, article_id: int, keys: tuple[int, ...]) -> None:
+    """Replace an article's LSH band keys (inside the transaction that stored its text)."""
+    ArticleBandKey.objects.filter(article_id=article_id).delete()
+    ArticleBandKey.objects.bulk_create(
+        ArticleBandKey(article_id=article_id, key=key) for key in dict.fromkeys(keys)
+    )
+
+
 def _original_of(article: Article, fp: Fingerprint) -> int | None:
     """The article this one copies: same normalised text, or a near-duplicate found through
     the LSH band index (cost independent of corpus size). The earliest stored wins."""
@@ -433,7 +442,9 @@ def _original_of(article: Article, fp: Fingerprint) -> int | None:
         return exact[1] or exact[0]
     best: tuple[float, int] | None = None
     candidates = (
-        others.filter(band_keys__overlap=list(fp.band_keys))
+        others.filter(
+            id__in=ArticleBandKey.objects.filter(key__in=fp.band_keys).values("article_id")
+        )
         .order_by("id")
         .values_list("id", "duplicate_of_id", "minhash", "content_hash")[:CANDIDATE_LIMIT]
     )

@@ -32,6 +32,7 @@ from events.models import (
     RelationKind,
     Update,
 )
+from events.services.articles import article_band_keys_set
 from events.services.enrichment import article_enrich
 from events.services.roles import roles_ensure
 from events.services.timeline import CitationData, update_create, update_publish
@@ -180,12 +181,13 @@ def _article_load(loaded: _Loaded, spec: data.ArticleData) -> Article:
             "text": text,
             "content_hash": fp.content_hash,
             "minhash": list(fp.minhash),
-            "band_keys": list(fp.band_keys),
             "text_version": 1,
             "state": ArticleState.READY,
         },
     )
     loaded.count("articles", created)
+    if created:
+        article_band_keys_set(article_id=article.pk, keys=fp.band_keys)
     return article
 
 
