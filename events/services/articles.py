@@ -354,10 +354,16 @@ def _merge_into_canonical_owner(article: Article, prepared: Prepared) -> Outcome
     canonical = prepared.canonical
     if canonical == article.canonical_url:
         return None
+    # Two unique-index lookups; an OR across the join would scan both tables.
     owner = (
-        Article.objects.filter(Q(canonical_url=canonical) | Q(urls__url=canonical))
+        Article.objects.filter(canonical_url=canonical)
         .exclude(pk=article.pk)
         .values_list("pk", flat=True)
+        .first()
+    ) or (
+        ArticleURL.objects.filter(url=canonical)
+        .exclude(article_id=article.pk)
+        .values_list("article_id", flat=True)
         .first()
     )
     if owner is None:
