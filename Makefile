@@ -24,6 +24,9 @@ run: install
 test: install
 	$(BIN)/python -m tracker.launcher exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: install
+	$(BIN)/python -m tracker.launcher exec -- $(BIN)/python -m bench.ingest
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,263 @@
+"""`make bench`: how fast ingestion is, and whether its cost per article stays flat as the
+corpus grows (issue 3, "Speed"). Prints a report and exits 0; timings never fail anything.
+
+    python -m tracker.launcher exec -- python -m bench.ingest [--corpus 100000] [--profile]
+
+1. Throughput. The fixture pages and generated bg/ru/en news pages (compact ~8 KB, full
+   ~95 KB) are served by a local HTTP server in another process and go through the whole
+   pipeline as a worker runs it: ``article_register``, then ``article_process`` (safe fetch
+   with robots.txt and the Redis host slot, decode, extract, language, fingerprint, store,
+   duplicates, entities, suggestions). In the same run: bare ``trafilatura.extract(html)`` on
+   the same decoded pages, and ``article_import_html`` on the same bytes (no network).
+2. Growth. The cost per article with 1k stored articles and then with 100k (synthetic ready
+   articles bulk-inserted with their URLs, raw pages, mentions and suggestions, then VACUUM
+   ANALYZE), each time on fresh pages; the SQL statements that grew; the plan of the
+   duplicate-candidate query.
+
+One process, one article at a time, in a database of the run's own, dropped at the end.
+"""
+
+import argparse
+import contextlib
+import cProfile
+import io
+import os
+import platform
+import pstats
+import re
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import django
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+django.setup()
+
+import trafilatura  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench import report  # noqa: E402
+from bench.corpus import CorpusFiller, fingerprint_pool, vacuum_analyze  # noqa: E402
+from bench.database import bench_database  # noqa: E402
+from bench.pages import BenchPage, TextWriter, fixture_pages, generated_pages  # noqa: E402
+from bench.runs import Run, mean_of, run_bare, run_import, run_pipeline  # noqa: E402
+from bench.server import page_server  # noqa: E402
+from events.ingest.decode import decode_html  # noqa: E402
+from events.ingest.fingerprint import fingerprint  # noqa: E402
+from events.ingest.language import language_detector  # noqa: E402
+from events.models import Article, ArticleEvent, ArticleState, Mention  # noqa: E402
+from events.services import articles  # noqa: E402
+from events.services.demo import demo_load  # noqa: E402
+
+PIPELINE_TARGET = 1.5
+GROWTH_TARGET = 1.3
+SMALL_CORPUS = 1000
+POOL = 2000
+BARE = "bare trafilatura.extract(html)"
+IMPORT = "article_import_html (no network)"
+PIPELINE = "pipeline over HTTP"
+
+
+@dataclass
+class PageSets:
+    throughput: list[BenchPage]
+    warmups: list[list[BenchPage]]
+    at_small: list[BenchPage]
+    at_large: list[BenchPage]
+    profile: list[BenchPage]
+
+    def served(self) -> dict[str, tuple[bytes, str]]:
+        every = [*self.throughput, *self.at_small, *self.at_large, *self.profile]
+        every += [page for warmup in self.warmups for page in warmup]
+        return {page.path: (page.body, page.content_type) for page in every}
+
+
+def page_sets(base_url: str, *, per_language: int, growth_per_language: int) -> PageSets:
+    def generated(seed: int, count: int, prefix: str) -> list[BenchPage]:
+        return generated_pages(seed=seed, per_language=count, prefix=prefix, base_url=base_url)
+
+    return PageSets(
+        throughput=[*fixture_pages(), *generated(1, per_language, "/t")],
+        warmups=[generated(10 + i, 1, f"/w{i}") for i in range(6)],
+        at_small=generated(2, growth_per_language, "/small"),
+        at_large=generated(3, growth_per_language, "/large"),
+        profile=generated(4, max(2, growth_per_language // 4), "/p"),
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _step(message: str) -> Iterator[None]:
+    started = time.perf_counter()
+    print(f"  {message} ...", end="", flush=True)
+    yield
+    print(f" {time.perf_counter() - started:.1f}s", flush=True)
+
+
+def _forget(run: Run) -> None:
+    """Delete what a pass stored, so the same pages can be stored again as new articles."""
+    Article.objects.filter(pk__in=run.article_ids).delete()
+
+
+def throughput(sets: PageSets, base_url: str) -> dict[str, Run]:
+    texts = {
+        page.path: decode_html(
+            page.body, http_charset=page.content_type.partition("charset=")[2] or None
+        ).text
+        for page in sets.throughput
+    }
+    runs: dict[str, Run] = {}
+    with _step(f"bare trafilatura, {len(sets.throughput)} pages"):
+        run_bare(sets.throughput[:6], texts)  # warm-up
+        first = run_bare(sets.throughput, texts)
+    with _step("pipeline over HTTP, as article_process_task runs it"):
+        run_pipeline(sets.warmups[0], base_url)
+        runs[PIPELINE] = run_pipeline(sets.throughput, base_url)
+    with _step("article_import_html on the same bytes"):
+        _forget(runs[PIPELINE])
+        run_import(sets.warmups[1])
+        runs[IMPORT] = run_import(sets.throughput)
+    with _step("bare trafilatura again"):
+        second = run_bare(sets.throughput, texts)
+    for label, run in runs.items():
+        report.say(f"    {label}: {dict(run.outcomes)}")
+    return {BARE: mean_of(first, second), IMPORT: runs[IMPORT], PIPELINE: runs[PIPELINE]}
+
+
+def measure(
+    pages: list[BenchPage], warmups: list[list[BenchPage]], base_url: str
+) -> dict[str, Run]:
+    """Pipeline on half the pages and import on the other half, statements captured."""
+    run_pipeline(warmups[0], base_url)
+    run_import(warmups[1])
+    return {
+        "pipeline": run_pipeline(pages[0::2], base_url, capture=True),
+        "import": run_import(pages[1::2], capture=True),
+    }
+
+
+def duplicate_query_plan() -> tuple[list[str], str]:
+    """EXPLAIN ANALYZE of the candidate query exactly as ``_original_of`` sends it, for the
+    fingerprint of a text that is not stored, and the planner's estimate of its rows."""
+    article = Article.objects.filter(state=ArticleState.READY).order_by("-id").first()
+    assert article is not None  # noqa: S101 - the corpus was just filled
+    with CaptureQueriesContext(connection) as captured:
+        articles._original_of(article, fingerprint(TextWriter(99).text("bg").body))
+    query = next(q["sql"] for q in captured.captured_queries if "articlebandkey" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {query}")
+        lines = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"EXPLAIN {query}")
+        scan = next(row[0] for row in cursor.fetchall() if "Scan" in row[0])
+    estimate = re.search(r"rows=(\d+)", scan)
+    return lines, estimate.group(1) if estimate else "?"
+
+
+def growth(sets: PageSets, base_url: str, corpus: int) -> tuple[list[dict[str, Run]], list[int]]:
+    """Measure at 1k stored articles, then at ``corpus``; return the runs and the real sizes."""
+    with _step(f"fingerprinting a pool of {POOL:,} generated texts"):
+        filler = CorpusFiller(fingerprint_pool(size=POOL, seed=7), seed=8)
+    grown: list[dict[str, Run]] = []
+    sizes: list[int] = []
+    for target, pages, warmups in (
+        (SMALL_CORPUS, sets.at_small, sets.warmups[2:4]),
+        (corpus, sets.at_large, sets.warmups[4:6]),
+    ):
+        with _step(f"filling the corpus to {target:,} ready articles"):
+            filler.fill(target=target)
+        with _step("VACUUM ANALYZE"):
+            vacuum_analyze()
+        sizes.append(Article.objects.filter(state=ArticleState.READY).count())
+        with _step(f"measuring at {sizes[-1]:,} stored articles"):
+            grown.append(measure(pages, warmups, base_url))
+    return grown, sizes
+
+
+def profile(pages: list[BenchPage], base_url: str) -> str:
+    profiler = cProfile.Profile()
+    profiler.runcall(run_pipeline, pages, base_url)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(20)
+    stats.sort_stats("cumulative").print_stats(r"articles|enrichment|fetch|extract|language", 25)
+    stats.print_callees(r"_store|article_enrich")
+    return out.getvalue()
+
+
+def summary(
+    runs: dict[str, Run], grown: list[dict[str, Run]], sizes: list[int], pages: list[BenchPage]
+) -> None:
+    report.throughput(runs, pages, BARE)
+    report.stages({"pipeline": runs[PIPELINE], "import": runs[IMPORT]})
+    report.growth(grown[0], grown[1], (sizes[0], sizes[1]))
+    links, mentions = ArticleEvent.objects.count(), Mention.objects.count()
+    report.say(f"  (at scale also {links:,} article-event links and {mentions:,} mentions)")
+    report.statements(grown[0]["pipeline"], grown[1]["pipeline"], (sizes[0], sizes[1]))
+
+
+def targets(runs: dict[str, Run], grown: list[dict[str, Run]], sizes: list[int]) -> None:
+    report.say()
+    report.say("Targets (issue 3):")
+    ratio = runs[PIPELINE].total() / runs[BARE].total()
+    report.target("pipeline time ÷ bare extraction", ratio, PIPELINE_TARGET)
+    for label, kind in ((f"cost per article at {sizes[1]:,} ÷ at {sizes[0]:,}", "pipeline"),
+                        ("  the same for article_import_html", "import")):  # fmt: skip
+        ratio = grown[1][kind].median_ms() / grown[0][kind].median_ms()
+        report.target(label, ratio, GROWTH_TARGET)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__)
+    parser.add_argument("--corpus", type=int, default=100_000, help="stored articles at scale")
+    parser.add_argument("--pages", type=int, default=25, help="generated pages per language/size")
+    parser.add_argument("--growth-pages", type=int, default=20, help="per language/size/corpus")
+    parser.add_argument("--profile", action="store_true", help="cProfile the pipeline at scale")
+    args = parser.parse_args(argv)
+    if args.corpus <= SMALL_CORPUS:
+        parser.error(f"--corpus must be above {SMALL_CORPUS}")
+    started = time.perf_counter()
+    # The pages name their own canonical URLs, so the port is chosen before they are written.
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    sets = page_sets(base_url, per_language=args.pages, growth_per_language=args.growth_pages)
+    report.say(
+        f"Ingestion benchmark: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"trafilatura {trafilatura.__version__}"
+    )
+    with page_server(sets.served(), port=port), bench_database() as database:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        report.say(f"database {database} on PostgreSQL {version}; pages at {base_url}")
+        with _step("loading the demo (entities, aliases, events) and the language models"):
+            demo_load()
+            language_detector()
+        runs = throughput(sets, base_url)
+        grown, sizes = growth(sets, base_url, args.corpus)
+        summary(runs, grown, sizes, sets.throughput)
+        plan = duplicate_query_plan()
+        profiled = profile(sets.profile, base_url) if args.profile else ""
+    report.plan(*plan, sizes[1])
+    if profiled:
+        report.say()
+        report.say("Profile of the pipeline at scale (cProfile):")
+        report.say(profiled)
+    targets(runs, grown, sizes)
+    report.say(f"total {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

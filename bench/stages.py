@@ -1,0 +1,54 @@
+"""Where the time of a phase goes: named functions of the pipeline wrapped with a timer while a
+phase runs (the functions themselves run unchanged)."""
+
+import contextlib
+import functools
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from events.ingest import fetch
+from events.services import articles
+
+# (label, owner, attribute); an indented label is part of the stage above it.
+STAGES: tuple[tuple[str, Any, str], ...] = (
+    ("fetcher: new HTTP client", articles, "default_fetcher"),
+    ("fetch: HTTP, robots.txt, host slot", fetch.Fetcher, "fetch"),
+    ("decode", articles, "decode_html"),
+    ("extract: trafilatura, dates", articles, "extract_article"),
+    ("language", articles, "detect_language"),
+    ("fingerprint", articles, "fingerprint"),
+    ("store: one transaction", articles, "_store"),
+    ("  canonical owner lookup", articles, "_merge_into_canonical_owner"),
+    ("  duplicate lookup", articles, "_original_of"),
+    ("  raw page: gzip, upsert", articles, "_page_keep"),
+    ("  entities, suggestions", articles, "article_enrich"),
+)
+
+
+class Stages:
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+
+    def _timed(self, label: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+
+        return timed
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator["Stages"]:
+        originals = [(owner, name, getattr(owner, name)) for _, owner, name in STAGES]
+        for (label, owner, name), (_, _, original) in zip(STAGES, originals, strict=True):
+            setattr(owner, name, self._timed(label, original))
+        try:
+            yield self
+        finally:
+            for owner, name, original in originals:
+                setattr(owner, name, original)
