@@ -1,5 +1,5 @@
 """A stored corpus grown quickly: synthetic ready articles inserted in bulk, with the rows a
-processed article brings along (URLs, raw page, entity mentions, event suggestions).
+processed article brings along (band keys, URLs, raw page, entity mentions, event suggestions).
 
 Texts and fingerprints come from a pool of generated articles fingerprinted for real. Each row
 gets its own content hash, and its MinHash values XOR-ed with a random mask, so its band keys
@@ -70,7 +70,11 @@ class CorpusFiller:
         while stored < target:
             count = min(BATCH, target - stored)
             with transaction.atomic():
-                rows = Article.objects.bulk_create([self._article() for _ in range(count)])
+                made = [self._article() for _ in range(count)]
+                rows = Article.objects.bulk_create([row for row, _ in made])
+                _band_keys_insert(
+                    [(row.pk, keys) for row, (_, keys) in zip(rows, made, strict=True)]
+                )
                 self._related(rows, entities, events)
             for row in rows:
                 if row.duplicate_of_id is None:
@@ -79,7 +83,8 @@ class CorpusFiller:
             if progress is not None:
                 progress(stored)
 
-    def _article(self) -> Article:
+    def _article(self) -> tuple[Article, tuple[int, ...]]:
+        """An unsaved ready article and its band keys."""
         rng = self.rng
         self.serial += 1
         text, fp = self.pool[rng.randrange(len(self.pool))]
@@ -93,7 +98,7 @@ class CorpusFiller:
             mask = rng.getrandbits(32)
             minhash = tuple((value ^ mask) & _MASK for value in fp.minhash)
         published = text.published_at + dt.timedelta(minutes=rng.randrange(-(10**5), 10**5))
-        return Article(
+        row = Article(
             canonical_url=(
                 f"https://synthetic-{rng.randrange(400)}.example/{text.language}/"
                 f"{published:%Y/%m/%d}/{self.serial}"
@@ -112,6 +117,7 @@ class CorpusFiller:
             minhash=list(minhash),
             attempts=1,
         )
+        return row, band_keys(minhash)
 
     def _related(self, rows: list[Article], entities: list[int], events: list[int]) -> None:
         rng, now = self.rng, timezone.now()
@@ -158,14 +164,23 @@ class CorpusFiller:
                         )
                     )
         ArticleURL.objects.bulk_create(urls)
-        ArticleBandKey.objects.bulk_create(
-            ArticleBandKey(article_id=row.pk, key=key)
-            for row in rows
-            for key in dict.fromkeys(band_keys(tuple(row.minhash)))
-        )
         ArticlePage.objects.bulk_create(pages)
         Mention.objects.bulk_create(mentions)
         ArticleEvent.objects.bulk_create(links)
+
+
+def _band_keys_insert(rows: list[tuple[int, tuple[int, ...]]]) -> None:
+    """The band-key rows of a batch in one statement: 42 per article are millions of rows at
+    scale, too many to build as model instances."""
+    ids = [pk for pk, keys in rows for _ in dict.fromkeys(keys)]
+    keys = [key for _, keys in rows for key in dict.fromkeys(keys)]
+    table = connection.ops.quote_name(ArticleBandKey._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, key) "  # noqa: S608 - a model's table name
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+            [ids, keys],
+        )
 
 
 def vacuum_analyze() -> float:

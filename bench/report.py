@@ -15,6 +15,7 @@ STORE_PARTS = (
     "_store",
     "_merge_into_canonical_owner",
     "_original_of",
+    "article_band_keys_set",
     "_page_keep",
     "article_enrich",
 )

@@ -12,7 +12,6 @@ from django.db import connection
 
 from bench.pages import BenchPage
 from bench.stages import Stages
-from events.ingest.fetch import Fetcher
 from events.models import ArticleState
 from events.services import articles
 
@@ -105,32 +104,53 @@ class _Capture:
             self.context.__exit__(*exc_info)
 
 
+def _bare(run: Run | None, page: BenchPage, texts: dict[str, str] | None) -> None:
+    if run is not None and texts is not None:
+        started = time.perf_counter()
+        text = trafilatura.extract(texts[page.path])
+        run.add(page, time.perf_counter() - started, "text" if text else "nothing")
+
+
 def run_pipeline(
-    pages: list[BenchPage], base_url: str, *, fetcher: Fetcher | None = None, capture: bool = False
+    pages: list[BenchPage],
+    base_url: str,
+    *,
+    capture: bool = False,
+    bare: Run | None = None,
+    texts: dict[str, str] | None = None,
 ) -> Run:
     """Each page as a worker sees it: registered from a feed link, then processed as
-    ``article_process_task`` does (which makes a new Fetcher per article, unless one is given)."""
+    ``article_process_task`` does. With ``bare`` and ``texts``, bare extraction of each page
+    is timed right before it, so that a busy machine slows both alike."""
     run = Run()
     with run.stages.watch(), _Capture(run, capture):
         for page in pages:
+            _bare(bare, page, texts)
             started = time.perf_counter()
             article_id = articles.article_register(url=base_url + page.path)
             registered = time.perf_counter()
             if article_id is None:
                 run.outcomes["already registered"] += 1
                 continue
-            outcome = articles.article_process(article_id=article_id, fetcher=fetcher)
+            outcome = articles.article_process(article_id=article_id)
             run.add(page, time.perf_counter() - started, _outcome(outcome))
             run.register_seconds += registered - started
             run.article_ids.append(outcome.merged_into or article_id)
     return run
 
 
-def run_import(pages: list[BenchPage], *, capture: bool = False) -> Run:
+def run_import(
+    pages: list[BenchPage],
+    *,
+    capture: bool = False,
+    bare: Run | None = None,
+    texts: dict[str, str] | None = None,
+) -> Run:
     """Each page as ``manage.py import_articles`` stores a saved file: no network."""
     run = Run()
     with run.stages.watch(), _Capture(run, capture):
         for page in pages:
+            _bare(bare, page, texts)
             started = time.perf_counter()
             outcome = articles.article_import_html(body=page.body, name=page.path)
             run.add(page, time.perf_counter() - started, _outcome(outcome))
@@ -142,9 +162,7 @@ def run_bare(pages: list[BenchPage], texts: dict[str, str]) -> Run:
     """``trafilatura.extract`` alone on the decoded pages."""
     run = Run()
     for page in pages:
-        started = time.perf_counter()
-        text = trafilatura.extract(texts[page.path])
-        run.add(page, time.perf_counter() - started, "text" if text else "nothing")
+        _bare(run, page, texts)
     return run
 
 

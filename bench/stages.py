@@ -13,7 +13,6 @@ from events.services import articles
 
 # (label, owner, attribute); an indented label is part of the stage above it.
 STAGES: tuple[tuple[str, Any, str], ...] = (
-    ("fetcher: new HTTP client", articles, "default_fetcher"),
     ("fetch: HTTP, robots.txt, host slot", fetch.Fetcher, "fetch"),
     ("decode", articles, "decode_html"),
     ("extract: trafilatura, dates", articles, "extract_article"),
@@ -22,6 +21,7 @@ STAGES: tuple[tuple[str, Any, str], ...] = (
     ("store: one transaction", articles, "_store"),
     ("  canonical owner lookup", articles, "_merge_into_canonical_owner"),
     ("  duplicate lookup", articles, "_original_of"),
+    ("  band keys: replace rows", articles, "article_band_keys_set"),
     ("  raw page: gzip, upsert", articles, "_page_keep"),
     ("  entities, suggestions", articles, "article_enrich"),
 )
