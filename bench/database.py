@@ -8,7 +8,6 @@ Three guards make sure it does not outlive the run:
 """
 
 import contextlib
-import os
 import re
 import signal
 import subprocess
@@ -22,6 +21,8 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 from psycopg2 import sql
+
+from tracker.launcher import process_alive
 
 
 def _admin_connection() -> Any:
@@ -47,16 +48,6 @@ def drop_database(name: str) -> None:
         )
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def drop_stale() -> list[str]:
     """Drop bench databases of runs on this host whose process is gone and that nobody uses."""
     pattern = re.compile(rf"^{settings.BENCH_DATABASE_PREFIX}{settings.BENCH_HOST_TAG}_(\d+)_")
@@ -69,7 +60,7 @@ def drop_stale() -> list[str]:
         )
         for name, sessions in cursor.fetchall():
             match = pattern.match(name)
-            if match and not sessions and not _process_alive(int(match.group(1))):
+            if match and not sessions and not process_alive(int(match.group(1))):
                 cursor.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
                 dropped.append(name)
     return dropped

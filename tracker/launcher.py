@@ -135,18 +135,18 @@ def _stop_redis() -> None:
     with _redis_lock() as data_dir:
         (data_dir / "users" / str(os.getpid())).unlink(missing_ok=True)
         for user in (data_dir / "users").iterdir():
-            if _process_alive(int(user.name)):
+            if process_alive(int(user.name)):
                 return  # still in use by another `make run` / `make test`
             user.unlink()
         with contextlib.suppress(OSError, ValueError):
             pid = int((data_dir / "redis.pid").read_text())
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 10
-            while _process_alive(pid) and time.monotonic() < deadline:
+            while process_alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -189,7 +189,7 @@ def services() -> Iterator[dict[str, str]]:
 
 def _others_use_services() -> bool:
     users = VAR_DIR / "redis" / "users"
-    return users.exists() and any(_process_alive(int(p.name)) for p in users.iterdir())
+    return users.exists() and any(process_alive(int(p.name)) for p in users.iterdir())
 
 
 # --- run -------------------------------------------------------------------------------------

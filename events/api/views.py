@@ -20,6 +20,7 @@ from events.api.permissions import can_read_text, is_editor
 from events.models import Article, Entity, Event, Outlet, Update
 from events.models.common import validate_language_code
 from events.selectors import api as selectors
+from events.selectors.events import event_timeline
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -106,7 +107,7 @@ class EventTimelineApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Update]:
         event = get_object_or_404(Event, slug=self.kwargs["slug"])
         include_drafts = _flag(self.request, "include_drafts") and is_editor(self.request)
-        return selectors.event_timeline_api(event=event, include_drafts=include_drafts)
+        return event_timeline(event=event, include_drafts=include_drafts)
 
 
 @extend_schema(responses={200: s.ArticleSerializer, **PROBLEMS})

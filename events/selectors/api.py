@@ -3,11 +3,9 @@
 from django.db.models import Prefetch, QuerySet
 
 from events.models import (
-    PUBLIC_STATUSES,
     Article,
     ArticleEvent,
     ArticleState,
-    Citation,
     Entity,
     Event,
     EventRelation,
@@ -15,11 +13,8 @@ from events.models import (
     Mention,
     Outlet,
     Participant,
-    Update,
 )
-
-# Columns an article list never needs; text only for detail views of readers and editors.
-ARTICLE_HEAVY_FIELDS = ("text", "minhash", "failure_reason", "raw_html_sha256")
+from events.selectors.events import ARTICLE_HEAVY_FIELDS
 
 
 def event_list_api() -> QuerySet[Event]:
@@ -34,22 +29,6 @@ def event_list_api() -> QuerySet[Event]:
 def event_detail_api() -> QuerySet[Event]:
     return event_list_api().prefetch_related(
         Prefetch("participations", queryset=Participant.objects.select_related("entity"))
-    )
-
-
-def event_timeline_api(*, event: Event, include_drafts: bool) -> QuerySet[Update]:
-    """The event's public lines (published and retracted), plus drafts and lines in review
-    when ``include_drafts`` (callers pass it only for editors)."""
-    updates = event.updates.all()
-    if not include_drafts:
-        updates = updates.filter(status__in=PUBLIC_STATUSES)
-    return updates.prefetch_related(
-        Prefetch(
-            "citations",
-            queryset=Citation.objects.select_related("outlet", "speaker", "article").defer(
-                *(f"article__{name}" for name in ARTICLE_HEAVY_FIELDS)
-            ),
-        )
     )
 
 

@@ -24,6 +24,9 @@ from events.models import (
     Update,
 )
 
+# Columns a list or a timeline never needs; an article's text only in detail views.
+ARTICLE_HEAVY_FIELDS = ("text", "minhash", "failure_reason", "raw_html_sha256")
+
 # Developing events first, then scheduled, then the rest; newest first within each.
 STATUS_ORDER = [
     EventStatus.DEVELOPING,
@@ -61,17 +64,16 @@ def event_list_public() -> QuerySet[Event]:
     )
 
 
-def event_timeline(*, event: Event) -> QuerySet[Update]:
-    """The lines readers see, in time order, with what backs each."""
-    return (
-        event.updates.filter(status__in=PUBLIC_STATUSES)
-        .prefetch_related(
-            Prefetch(
-                "citations",
-                queryset=Citation.objects.select_related("outlet", "speaker")
-                .select_related("article__outlet")
-                .defer("article__text", "article__minhash"),
-            )
-        )
-        .order_by("occurred_at", "id")
+def event_timeline(*, event: Event, include_drafts: bool = False) -> QuerySet[Update]:
+    """The lines readers see (published and retracted), in time order, with what backs each;
+    also drafts and lines in review when ``include_drafts`` (callers pass it only for
+    editors)."""
+    updates = event.updates.all()
+    if not include_drafts:
+        updates = updates.filter(status__in=PUBLIC_STATUSES)
+    citations = Citation.objects.select_related("outlet", "speaker", "article__outlet").defer(
+        *(f"article__{name}" for name in ARTICLE_HEAVY_FIELDS)
+    )
+    return updates.prefetch_related(Prefetch("citations", queryset=citations)).order_by(
+        "occurred_at", "id"
     )

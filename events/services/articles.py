@@ -462,6 +462,21 @@ def _original_of(article: Article, fp: Fingerprint) -> int | None:
     return best[1] if best else None
 
 
+def article_ingest_url(*, url: str, refetch: bool = False) -> Outcome:
+    """Register ``url`` if new and process it now, synchronously: what the ingest_url and
+    import_articles commands run. Raises InvalidURL for a URL an article cannot have."""
+    canonical = storable_canonical_url(url)
+    article_register(url=url)
+    article_id = (
+        ArticleURL.objects.filter(url__in=[url, canonical])
+        .values_list("article_id", flat=True)
+        .first()
+    )
+    if article_id is None:
+        return Outcome(article_id=0, state="failed", reason=f"{url}: could not be registered")
+    return article_process(article_id=article_id, refetch=refetch)
+
+
 def articles_claim_stalled(*, limit: int = 500) -> list[int]:
     """Pending articles whose retry is due, or that nobody touched for a while (their message
     was lost); each is leased so the next sweep does not enqueue it again."""

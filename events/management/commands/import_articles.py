@@ -4,14 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from events.ingest.urls import InvalidURL
-from events.models import Article
-from events.services.articles import (
-    Outcome,
-    article_import_html,
-    article_process,
-    article_register,
-    storable_canonical_url,
-)
+from events.services.articles import Outcome, article_import_html, article_ingest_url
 from events.services.summary import outcomes_summary
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -54,18 +47,9 @@ class Command(BaseCommand):
 
     def _import_url(self, url: str) -> Outcome:
         try:
-            canonical = storable_canonical_url(url)
+            return article_ingest_url(url=url)
         except InvalidURL as error:
             return Outcome(article_id=0, state="failed", reason=f"{url}: {error}")
-        article_register(url=url)
-        article_id = (
-            Article.objects.filter(urls__url__in=[url, canonical])
-            .values_list("id", flat=True)
-            .first()
-        )
-        if article_id is None:
-            return Outcome(article_id=0, state="failed", reason=f"{url}: could not be registered")
-        return article_process(article_id=article_id)
 
     def _progress(self, done: int, total: int) -> None:
         if not sys.stderr.isatty():

@@ -1,9 +1,8 @@
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from events.ingest.urls import InvalidURL
 from events.models import Article
-from events.services.articles import article_process, article_register, storable_canonical_url
+from events.services.articles import article_ingest_url
 from events.services.summary import outcomes_summary
 
 
@@ -18,18 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, url: str, refetch: bool, **options: object) -> None:
         try:
-            canonical = storable_canonical_url(url)
-        except (InvalidURL, ValidationError) as error:
+            outcome = article_ingest_url(url=url, refetch=refetch)
+        except InvalidURL as error:
             raise CommandError(f"{url}: {error}") from error
-        article_register(url=url)
-        article_id = (
-            Article.objects.filter(urls__url__in=[url, canonical])
-            .values_list("id", flat=True)
-            .first()
-        )
-        if article_id is None:
-            raise CommandError(f"{url}: could not be registered")
-        outcome = article_process(article_id=article_id, refetch=refetch)
+        if outcome.article_id == 0:
+            raise CommandError(outcome.reason)
         line, failures = outcomes_summary([outcome])
         self.stdout.write(f"{url}: {line}")
         for failure in failures:
