@@ -1,11 +1,14 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from events.api import views
+from events.api import urls_changes, urls_exports, urls_writes, views
 
 app_name = "api"
 
 urlpatterns = [
+    *urls_exports.urlpatterns,
+    *urls_changes.urlpatterns,
+    *urls_writes.urlpatterns,
     path("events/", views.EventListApi.as_view(), name="event-list"),
     path("events/<slug:slug>/", views.EventDetailApi.as_view(), name="event-detail"),
     path("events/<slug:slug>/timeline/", views.EventTimelineApi.as_view(), name="event-timeline"),

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from events.web import views
 
@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("editor/", include("events.web.editor.urls")),
 ]
