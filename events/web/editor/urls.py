@@ -1,5 +1,9 @@
 """Editors' pages: review queue and the sourced-update workflow."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from events.web.editor import views
+
+urlpatterns = [
+    path("review/", views.review_queue, name="review-queue"),
+]
