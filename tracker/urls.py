@@ -11,5 +11,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("events.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("events.web.urls")),
 ]
