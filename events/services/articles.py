@@ -9,11 +9,12 @@ import datetime as dt
 import gzip
 import hashlib
 import logging
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from events.ingest.decode import decode_html
@@ -35,7 +36,7 @@ from events.models import (
     Update,
     UpdateStatus,
 )
-from events.services.enrichment import article_enrich
+from events.services.enrichment import CuratedCache, article_enrich
 from events.services.fetching import fetcher as default_fetcher
 
 logger = logging.getLogger(__name__)
@@ -104,17 +105,31 @@ class Prepared:
 
 
 def outlet_for_host(host: str) -> Outlet | None:
-    """The outlet owning ``host`` or one of its parent domains (www.bbc.co.uk → bbc.co.uk)."""
+    """The outlet owning ``host`` or its closest registered parent domain (www.bbc.co.uk →
+    bbc.co.uk). Read from a per-process map of every outlet domain (outlets are few and rarely
+    change; see :class:`~events.services.enrichment.CuratedCache` for how a change is seen)."""
     parts = host.lower().split(".")
     # The host itself always counts, even a single label (an intranet name, localhost).
-    candidates = [".".join(parts[i:]) for i in range(max(len(parts) - 1, 1))]
-    domain = (
-        OutletDomain.objects.filter(domain__in=candidates)
-        .select_related("outlet")
-        .order_by("-domain")
-        .first()
+    domains = _outlet_domains.get()
+    for i in range(max(len(parts) - 1, 1)):
+        outlet = domains.get(".".join(parts[i:]))
+        if outlet is not None:
+            return outlet
+    return None
+
+
+def _outlet_domains_version() -> Hashable:
+    return (
+        OutletDomain.objects.aggregate(n=Count("id"), last=Max("id")),
+        Outlet.objects.aggregate(n=Count("id"), changed=Max("updated_at")),
     )
-    return domain.outlet if domain else None
+
+
+def _outlet_domains_build() -> dict[str, Outlet]:
+    return {d.domain: d.outlet for d in OutletDomain.objects.select_related("outlet")}
+
+
+_outlet_domains = CuratedCache(_outlet_domains_version, _outlet_domains_build)
 
 
 def _url_variants_add(article_id: int, *urls: str) -> None:

@@ -1,16 +1,34 @@
 """Entity mentions and event suggestions for a stored article.
 
 The alias matcher and the event profiles are built once per process and rebuilt only when
-the curated data changes (one cheap aggregate query per article tells), so the cost per
-article does not grow with the corpus.
+the curated data changes, so the cost per article does not grow with the corpus. How a
+process learns of a change (see :class:`CuratedCache`):
+
+- every save or delete of a curated row through the ORM (entities, aliases, events, their
+  translations and participants, timeline updates, editors' link decisions, outlets and their
+  domains) bumps a version counter in Redis when its transaction commits, and a process-local
+  counter at once; an article reads the Redis counter (one round trip) and rebuilds on a change;
+- changes that send no signal (``QuerySet.update``, ``bulk_create``, raw SQL, a restored
+  dump) are caught by comparing cheap aggregates of the tables, at most every
+  :data:`RECHECK_SECONDS` seconds: that is the staleness bound for them;
+- a process whose own curated change is still uncommitted, or was rolled back, compares the
+  aggregates on every read (what every read did before the counter existed), so it never
+  keeps a value built from rows that were never committed.
 """
 
+import logging
 import threading
+import time
+import weakref
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, Max, Q
+import redis
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Count, Max, Model, Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from events.ingest.entities import AliasMatcher, AliasSpec
@@ -27,31 +45,152 @@ from events.models import (
     LinkOrigin,
     LinkState,
     Mention,
+    Outlet,
+    OutletDomain,
     Participant,
     Update,
 )
+from events.services.fetching import redis_client
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 # Terms of an event come from its labels, its public timeline and the titles and leads of its
 # confirmed articles; this many characters of each article are enough to characterise it.
 ARTICLE_SAMPLE_CHARS = 1500
+# The longest a change made without an ORM signal can go unnoticed by a worker.
+RECHECK_SECONDS = 30.0
 
 
-class _Cached(Generic[T]):
-    """A value rebuilt when its version key changes; shared by the threads of a process."""
+# --- knowing when curated data changed --------------------------------------------------------
 
-    def __init__(self, version: Callable[[], object], build: Callable[[], T]):
+
+class _Curation:
+    """This process's view of the curation version: the Redis counter every process shares,
+    a local counter bumped at once by this process's own changes, and the transaction (its
+    outermost atomic block) holding a change of this process not yet committed."""
+
+    def __init__(self) -> None:
+        self.local = 0
+        self.uncommitted: weakref.ReferenceType[Any] | None = None
+        self.lock = threading.Lock()
+
+    def key(self) -> str:
+        return f"{settings.REDIS_KEY_PREFIX}:curation-version"
+
+    def stamp(self) -> tuple[int, object] | None:
+        """The version to compare with, or None when it cannot be trusted (Redis unreachable,
+        or this process saw its own change that is not committed)."""
+        if self._unsettled():
+            return None
+        try:
+            shared = redis_client().get(self.key())
+        except redis.RedisError as error:
+            logger.warning("ingest.curation_version_unavailable", extra={"error": str(error)})
+            return None
+        return self.local, shared
+
+    def _unsettled(self) -> bool:
+        if self.uncommitted is None:
+            return False
+        blocks = connections[DEFAULT_DB_ALIAS].atomic_blocks
+        if blocks and blocks[0] is self.uncommitted():
+            return True  # still inside the transaction that changed curated rows
+        # That transaction ended without its commit callback: rolled back. Values built
+        # meanwhile may hold its rows; a new local version drops them.
+        with self.lock:
+            self.uncommitted = None
+            self.local += 1
+        return False
+
+    def changed(self, using: str) -> None:
+        with self.lock:
+            self.local += 1
+        connection = connections[using]
+        if connection.in_atomic_block and using == DEFAULT_DB_ALIAS:
+            self.uncommitted = weakref.ref(connection.atomic_blocks[0])
+        # robust: a Redis outage must not turn an editor's committed save into an error; the
+        # aggregate recheck still reaches the workers.
+        transaction.on_commit(self._committed, using=using, robust=True)
+
+    def _committed(self) -> None:
+        self.uncommitted = None
+        redis_client().incr(self.key())
+
+
+_curation = _Curation()
+
+
+def curation_changed(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Tell every process that curated rows changed (when the current transaction commits).
+    The ORM signals call it; call it after a ``QuerySet.update`` or ``bulk_create`` of curated
+    rows to spare workers the :data:`RECHECK_SECONDS` wait."""
+    _curation.changed(using)
+
+
+def _on_save(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    if isinstance(instance, ArticleEvent) and not _decision_saved(instance, **kwargs):
+        return
+    _curation.changed(kwargs.get("using") or DEFAULT_DB_ALIAS)
+
+
+def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    _curation.changed(kwargs.get("using") or DEFAULT_DB_ALIAS)
+
+
+def _decision_saved(link: ArticleEvent, *, created: bool, update_fields: Any, **_: Any) -> bool:
+    """Whether a link's save can change the event profiles (built from confirmed links): not
+    the automatic suggestions every stored article writes."""
+    if created:
+        return link.state == LinkState.CONFIRMED
+    return update_fields is None or not set(update_fields) <= {"score", "updated_at"}
+
+
+_CURATED = (Entity, EntityAlias, Event, EventTranslation, Participant, Update, Outlet, OutletDomain)
+for _model in _CURATED:
+    post_save.connect(_on_save, sender=_model, dispatch_uid=f"curation-save-{_model.__name__}")
+    post_delete.connect(_on_delete, sender=_model, dispatch_uid=f"curation-del-{_model.__name__}")
+# Not post_delete: links go with their article or event (whose own signal or the recheck
+# tells), and a receiver would stop Django deleting stale suggestions in one statement.
+post_save.connect(_on_save, sender=ArticleEvent, dispatch_uid="curation-save-ArticleEvent")
+
+
+class CuratedCache(Generic[T]):
+    """A value built from curated rows, shared by the threads of a process. Rebuilt when the
+    curation version moves, or when the aggregates ``version`` returns differ from those at
+    the last build (compared on every read while the version cannot be trusted, else at most
+    every :data:`RECHECK_SECONDS`)."""
+
+    def __init__(self, version: Callable[[], Hashable], build: Callable[[], T]):
         self._version, self._build = version, build
-        self._key: object = None
+        self._key: Hashable = None
+        self._stamp: object = None
+        self._recheck_at = 0.0
         self._value: T | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> T:
-        key = self._version()
+    def get(self, stamp: object = ...) -> T:
+        """The value; ``stamp`` is :func:`curation_stamp` when the caller read it already."""
+        if stamp is ...:
+            stamp = curation_stamp()
+        now = time.monotonic()
         with self._lock:
-            if self._value is None or key != self._key:
-                self._value, self._key = self._build(), key
+            fresh = stamp is not None and stamp == self._stamp and now < self._recheck_at
+            if self._value is not None and fresh:
+                return self._value
+            key = self._version()
+            if self._value is None or key != self._key or stamp != self._stamp:
+                self._value = self._build()
+            self._key, self._stamp, self._recheck_at = key, stamp, now + RECHECK_SECONDS
             return self._value
+
+
+def curation_stamp() -> object:
+    """The curation version to hand to :meth:`CuratedCache.get` (one Redis round trip)."""
+    return _curation.stamp()
+
+
+# --- the cached matcher and profiles --------------------------------------------------------
 
 
 def _aliases_version() -> object:
@@ -132,15 +271,16 @@ def _profiles_build() -> list[EventProfile]:
     ]
 
 
-_matcher = _Cached(_aliases_version, _matcher_build)
-_profiles = _Cached(_profiles_version, _profiles_build)
+_matcher = CuratedCache(_aliases_version, _matcher_build)
+_profiles = CuratedCache(_profiles_version, _profiles_build)
 
 
 def article_enrich(*, article: Article) -> None:
     """Replace the article's mentions and refresh its automatic event suggestions. An editor's
     confirmation or rejection is never touched. Call inside the article's row lock."""
     # Spans are offsets into article.text, where a citation's quote is found too.
-    matches = _matcher.get().match(article.text)
+    stamp = curation_stamp()
+    matches = _matcher.get(stamp).match(article.text)
     Mention.objects.filter(article=article).delete()
     Mention.objects.bulk_create(
         Mention(
@@ -157,7 +297,7 @@ def article_enrich(*, article: Article) -> None:
         terms=terms_of(f"{article.title} {article.text}"),
         published_at=article.published_at,
     )
-    _suggestions_store(article, suggest(profile, _profiles.get()))
+    _suggestions_store(article, suggest(profile, _profiles.get(stamp)))
 
 
 def _suggestions_store(article: Article, suggestions: list[tuple[int, float]]) -> None:

@@ -54,7 +54,8 @@ class RedisHostSlots:
 
 
 @lru_cache(maxsize=1)
-def _redis() -> redis.Redis:
+def redis_client() -> redis.Redis:
+    """The process's Redis connection pool (host slots, the curation version)."""
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=5)
 
 
@@ -73,4 +74,6 @@ def fetcher() -> Fetcher:
 
 @lru_cache(maxsize=4)
 def _fetcher_for(policy: FetchPolicy) -> Fetcher:
-    return Fetcher(policy, host_slots=RedisHostSlots(_redis(), limit=policy.per_host_concurrency))
+    return Fetcher(
+        policy, host_slots=RedisHostSlots(redis_client(), limit=policy.per_host_concurrency)
+    )
