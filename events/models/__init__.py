@@ -12,6 +12,7 @@ from events.models.article import (
     LinkState,
     Mention,
 )
+from events.models.change import Change, ChangeAction, ChangeKind
 from events.models.common import Precision
 from events.models.entity import Entity, EntityAlias, EntityKind
 from events.models.event import (
@@ -34,8 +35,15 @@ from events.models.timeline import (
 )
 from events.models.token import ApiToken, TokenRole
 from events.models.user import EDITORS_GROUP, READERS_GROUP, User
+from events.models.webhook import DeliveryState, Webhook, WebhookDelivery
 
 __all__ = [
+    "Change",
+    "ChangeAction",
+    "ChangeKind",
+    "DeliveryState",
+    "Webhook",
+    "WebhookDelivery",
     "EDITORS_GROUP",
     "PUBLIC_STATUSES",
     "READERS_GROUP",

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
-from events.models.common import TimeStamped, language_field
+from events.models.common import TimeStamped, language_field, search_vector_field
 
 ARTICLE_URL_PATTERN = r"^(https?://[^\s]+|urn:[a-z0-9][a-z0-9-]*:[^\s]+)$"
 validate_article_url = RegexValidator(
@@ -49,6 +49,13 @@ class Article(TimeStamped):
         db_persist=True,
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # "language" is itself generated, and PostgreSQL does not let a generated column read
+    # another, so the vector repeats its expression.
+    search = search_vector_field(
+        Coalesce(NullIf("language_override", models.Value("")), "detected_language"),
+        "title",
+        "text",
+    )
     modified_at = models.DateTimeField(null=True, blank=True)
     text = models.TextField(blank=True, default="")
     raw_html_sha256 = models.CharField(max_length=64, blank=True, default="")
@@ -108,6 +115,7 @@ class Article(TimeStamped):
                 name="article_content_hash",
             ),
             GinIndex(fields=["title"], name="article_title_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["search"], name="article_search"),
         ]
 
     def __str__(self) -> str:

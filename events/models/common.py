@@ -37,3 +37,25 @@ def language_field(**kwargs: object) -> models.CharField:
 
 def content_language_choices() -> list[tuple[str, str]]:
     return list(settings.CONTENT_LANGUAGES)
+
+
+def search_vector_field(
+    language: models.Expression | models.F, title: str, body: str
+) -> models.GeneratedField:
+    """A stored full-text vector of ``title`` (weight A) and ``body`` (weight B) in the text
+    configuration of the row's language: ``tracker_search_vector`` (migration 0006) picks
+    PostgreSQL's stemmer for the language, or 'simple' where PostgreSQL has none (Bulgarian,
+    Macedonian, Ukrainian...). ``language`` is an expression over the row's columns."""
+    from django.contrib.postgres.search import SearchVectorField
+
+    return models.GeneratedField(
+        expression=models.Func(
+            language,
+            models.F(title),
+            models.F(body),
+            function="tracker_search_vector",
+            output_field=SearchVectorField(),
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
-from events.models.common import Precision, TimeStamped, language_field
+from events.models.common import Precision, TimeStamped, language_field, search_vector_field
 from events.models.entity import Entity
 
 
@@ -59,10 +59,22 @@ class Event(TimeStamped):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        help_text=_("Set when this event was merged into another: its slug redirects there."),
+    )
+    search = search_vector_field(models.Value("en"), "title", "summary")
 
     class Meta:
         ordering = ["-start", "slug"]
         constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(merged_into=models.F("id")), name="event_not_merged_into_itself"
+            ),
             models.CheckConstraint(
                 condition=models.Q(end__isnull=True)
                 | models.Q(start__isnull=True)
@@ -79,6 +91,7 @@ class Event(TimeStamped):
             models.Index(fields=["status", "-start"]),
             models.Index(fields=["kind", "-start"]),
             GinIndex(fields=["title"], name="event_title_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["search"], name="event_search"),
         ]
 
     def __str__(self) -> str:

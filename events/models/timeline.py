@@ -1,10 +1,11 @@
 """Timeline updates, their full version history, and the citations that back them."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from events.models.common import Precision, TimeStamped, language_field
+from events.models.common import Precision, TimeStamped, language_field, search_vector_field
 
 
 class UpdateStatus(models.TextChoices):
@@ -35,6 +36,7 @@ class Update(TimeStamped):
     status = models.CharField(
         max_length=16, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT
     )
+    search = search_vector_field(models.F("language"), "headline", "body")
     retraction_reason = models.TextField(blank=True, default="")
     correction_note = models.TextField(
         blank=True, default="", help_text=_("Shown to readers when a published line was corrected.")
@@ -74,6 +76,7 @@ class Update(TimeStamped):
                 name="update_timeline",
             ),
             models.Index(fields=["status", "-updated_at"]),
+            GinIndex(fields=["search"], name="update_search"),
         ]
 
     def __str__(self) -> str:

@@ -14,10 +14,19 @@ from events.models import User
 def acting_as(user: User | None) -> Iterator[None]:
     """Run the block in a transaction whose change-log rows name ``user`` (None: the system,
     e.g. ingestion workers)."""
+    actor = str(user.pk) if user is not None and user.pk is not None else ""
     with transaction.atomic():
         with connection.cursor() as cursor:
+            # The setting lasts to the end of the outermost transaction: put back what was
+            # there before, so writes after the block (same transaction) are not misattributed.
             cursor.execute(
-                "SELECT set_config('tracker.actor', %s, true)",
-                [str(user.pk) if user is not None and user.pk is not None else ""],
+                "SELECT coalesce(current_setting('tracker.actor', true), ''),"
+                " set_config('tracker.actor', %s, true)",
+                [actor],
             )
+            (previous, _) = cursor.fetchone() or ("", "")
         yield
+        # On an exception the block's savepoint or transaction is rolled back, and the
+        # setting with it; only a normal exit needs it put back.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('tracker.actor', %s, true)", [previous])
