@@ -1,0 +1,113 @@
+"""The per-process caches of curated data (alias matcher, event profiles, outlet domains): a
+warm cache costs one Redis read per article instead of aggregate queries, and a change is seen
+on the next article, whether another process committed it, it bypassed the ORM signals (after
+the recheck interval) or it was rolled back."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from events.models import EntityAlias, Mention, OutletDomain
+from events.services import enrichment
+from events.services.articles import outlet_for_host
+from events.services.enrichment import article_enrich
+from tests.conftest import BASE_DIR
+from tests.factories import ArticleFactory, EntityFactory, OutletFactory
+
+# Committed data, as a worker sees it.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TEXT = "Президентът Токаев поиска помощ от ОДКС заради протестите в Казахстан."
+
+
+@pytest.fixture
+def tokayev():
+    entity = EntityFactory(name="Kassym-Jomart Tokayev", slug="tokayev")
+    EntityAlias.objects.create(entity=entity, name="Токаев", language="bg")
+    return entity
+
+
+def _article():
+    return ArticleFactory(text=TEXT, outlet=None)
+
+
+def _mentioned(article) -> set[str]:
+    return set(Mention.objects.filter(article=article).values_list("entity__slug", flat=True))
+
+
+def _aggregates(queries) -> list[str]:
+    return [q["sql"] for q in queries if "COUNT(" in q["sql"] or "MAX(" in q["sql"]]
+
+
+def test_a_warm_cache_runs_no_aggregate_query(tokayev):
+    article_enrich(article=_article())
+    article = _article()
+    with CaptureQueriesContext(connection) as queries:
+        article_enrich(article=article)
+    assert _aggregates(queries.captured_queries) == []
+    assert _mentioned(article) == {"tokayev"}
+
+
+def test_an_alias_another_process_commits_is_seen_on_the_next_article(tokayev):
+    csto = EntityFactory(name="Collective Security Treaty Organization", slug="csto")
+    article_enrich(article=_article())
+    script = (
+        "import django; django.setup(); from events.models import EntityAlias; "
+        f"EntityAlias.objects.create(entity_id={csto.pk}, name='ОДКС', language='bg', "
+        "is_acronym=True)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "TRACKER_TEST_RUN_ID": settings.TEST_RUN_ID,
+        "TRACKER_TEST_DATABASE": connection.settings_dict["NAME"],
+    }
+    subprocess.run([sys.executable, "-c", script], env=env, cwd=BASE_DIR, check=True)  # noqa: S603
+    article = _article()
+    article_enrich(article=article)
+    assert _mentioned(article) == {"tokayev", "csto"}
+
+
+def test_a_change_without_a_signal_is_seen_once_the_recheck_is_due(tokayev, monkeypatch):
+    monkeypatch.setattr(enrichment, "RECHECK_SECONDS", 0.0)
+    csto = EntityFactory(name="Collective Security Treaty Organization", slug="csto")
+    article_enrich(article=_article())
+    # bulk_create sends no post_save: only the aggregate recheck can notice it.
+    EntityAlias.objects.bulk_create(
+        [EntityAlias(entity=csto, name="ОДКС", language="bg", is_acronym=True)]
+    )
+    article = _article()
+    article_enrich(article=article)
+    assert _mentioned(article) == {"tokayev", "csto"}
+
+
+def test_a_rolled_back_alias_is_not_kept_by_the_cache(tokayev):
+    csto = EntityFactory(name="Collective Security Treaty Organization", slug="csto")
+    article_enrich(article=_article())
+    inside = _article()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        EntityAlias.objects.create(entity=csto, name="ОДКС", language="bg", is_acronym=True)
+        article_enrich(article=inside)
+        # The transaction sees its own alias.
+        assert _mentioned(inside) == {"tokayev", "csto"}
+        raise RuntimeError("editor's save failed")
+    after = _article()
+    article_enrich(article=after)
+    assert _mentioned(after) == {"tokayev"}
+
+
+def test_outlet_for_host_picks_the_closest_domain_and_sees_a_new_one_at_once():
+    bbc, news = OutletFactory(name="BBC"), OutletFactory(name="BBC News")
+    OutletDomain.objects.create(outlet=bbc, domain="bbc.co.uk")
+    assert outlet_for_host("www.bbc.co.uk") == bbc
+    assert outlet_for_host("example.org") is None
+    OutletDomain.objects.create(outlet=news, domain="news.bbc.co.uk")
+    assert outlet_for_host("www.news.bbc.co.uk") == news
+    assert outlet_for_host("WWW.BBC.CO.UK") == bbc
+    OutletDomain.objects.filter(domain="bbc.co.uk").delete()
+    assert outlet_for_host("www.bbc.co.uk") is None
