@@ -1,9 +1,13 @@
-"""Template helpers: labels in the reader's language, dates with the precision they have."""
+"""Template helpers: labels in the reader's language, dates with the precision they have,
+language names, and the one way outside HTML may reach a page (nh3)."""
 
 from datetime import datetime
 
+import nh3
 from django import template
 from django.utils import formats, timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_info
 
 from events.models import Event, Precision
 
@@ -15,6 +19,16 @@ DATE_FORMATS = {
     Precision.DAY: "j M Y",
     Precision.MINUTE: "j M Y H:i",
 }
+# Day headings of a timeline: a line known to the minute sits under its (local) day.
+HEADING_FORMATS = {**DATE_FORMATS, Precision.MINUTE: "j M Y"}
+# Markup allowed from outside (e.g. search highlights): text-level tags, no attributes.
+ALLOWED_TAGS = {"b", "strong", "em", "i", "mark", "p", "br", "ul", "ol", "li", "blockquote", "q"}
+
+
+def _local(value: datetime, precision: str) -> datetime:
+    # Only a time known to the minute moves with the reader's zone; "12 Jan 2022" stored as
+    # midnight UTC stays 12 Jan everywhere.
+    return timezone.localtime(value) if precision == Precision.MINUTE else value
 
 
 @register.filter
@@ -22,11 +36,48 @@ def label(event: Event, language: str) -> str:
     return event.label(language)
 
 
+@register.filter
+def summary(event: Event, language: str) -> str:
+    """The summary in ``language`` when curated (translations prefetched), else English."""
+    for translation in event.translations.all():
+        if translation.language == language and translation.summary:
+            return translation.summary
+    return event.summary
+
+
 @register.simple_tag
 def precise_date(value: datetime | None, precision: str) -> str:
     """12 Jan 2022, January 2022 or 12 Jan 2022 10:00, as much as is known."""
     if value is None:
         return ""
-    if precision == Precision.MINUTE:
-        value = timezone.localtime(value)
-    return formats.date_format(value, DATE_FORMATS.get(precision, "j M Y"))
+    return formats.date_format(_local(value, precision), DATE_FORMATS.get(precision, "j M Y"))
+
+
+def day_heading(value: datetime, precision: str) -> str:
+    """The heading a timeline line is grouped under: its day, or its month or year when
+    that is all that is known."""
+    return formats.date_format(_local(value, precision), HEADING_FORMATS.get(precision, "j M Y"))
+
+
+@register.simple_tag
+def time_of_day(value: datetime | None, precision: str) -> str:
+    """10:00 for a line known to the minute, else nothing."""
+    if value is None or precision != Precision.MINUTE:
+        return ""
+    return formats.time_format(timezone.localtime(value), "H:i")
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """Bulgarian / български for ``bg`` in the UI language; the code when Django does not
+    know it."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+@register.filter
+def clean_html(value: str) -> SafeString:
+    """Outside HTML made harmless: nh3 keeps a few text-level tags, drops the rest."""
+    return mark_safe(nh3.clean(str(value or ""), tags=ALLOWED_TAGS, attributes={}))  # noqa: S308

@@ -1,29 +1,204 @@
-"""Server-rendered pages. Journalists' and editors' pages grow here (issue: web pages)."""
+"""Readers' pages: home, event, article and entity. Editors' pages live in events/web/editor/.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+Everything from outside (titles, texts, quotes) reaches the page through auto-escaping
+templates; nothing is marked safe."""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
-from events.models import Event
+from events.models import Event, EventRelation, RelationKind, Update
 from events.selectors.events import event_list_public, event_timeline
+from events.selectors.pages import (
+    article_citations,
+    article_page,
+    coverage_by_day,
+    entity_page,
+    entity_participations,
+    entity_quotes,
+    entity_timeline,
+    event_articles,
+    event_page,
+    event_relations,
+    latest_published_updates,
+    link_states,
+)
+from events.templatetags.tracker import day_heading
+from events.web.access import viewer_is_editor
+from events.web.charts import BarChart, Neighbour, bar_chart, relation_graph
+
+HOME_PAGE_SIZE = 20
+EXPORT_FORMATS = (
+    ("atom", _("Atom feed")),
+    ("ics", _("iCalendar")),
+    ("csv", _("CSV")),
+    ("timelinejs", _("TimelineJS JSON")),
+)
+# How a relation reads from each end: "A part of B" is "B includes A" seen from B.
+RELATION_LABELS = {
+    RelationKind.PART_OF: (_("Part of"), _("Includes")),
+    RelationKind.CAUSED_BY: (_("Caused by"), _("Led to")),
+    RelationKind.RESPONSE_TO: (_("In response to"), _("Prompted")),
+    RelationKind.PRECEDES: (_("Precedes"), _("Preceded by")),
+    RelationKind.RELATED: (_("Related to"), _("Related to")),
+}
+
+
+def _language() -> str:
+    return (get_language() or "en")[:2]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@dataclass
+class HomeRow:
+    event: Event
+    latest: Update | None
+    coverage: BarChart
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "events/home.html",
-        {"events": event_list_public(), "language": (get_language() or "en")[:2]},
-    )
+    page = Paginator(event_list_public(), HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    events = list(page.object_list)
+    ids = [event.pk for event in events]
+    latest = latest_published_updates(event_ids=ids)
+    coverage = coverage_by_day(event_ids=ids)
+    rows = [HomeRow(e, latest.get(e.pk), bar_chart(coverage.get(e.pk, []))) for e in events]
+    template = "events/_home_rows.html" if _is_htmx(request) else "events/home.html"
+    return render(request, template, {"rows": rows, "page": page, "language": _language()})
+
+
+@dataclass
+class RelatedGroup:
+    label: str
+    events: list[Event]
+
+
+def _related(event: Event, relations: list[EventRelation]) -> list[tuple[str, Event, bool]]:
+    """(label as read from ``event``, the other event, outgoing) for each relation."""
+    related = []
+    for relation in relations:
+        outgoing = relation.source_id == event.pk
+        forward, inverse = RELATION_LABELS[RelationKind(relation.kind)]
+        other = relation.target if outgoing else relation.source
+        related.append((str(forward if outgoing else inverse), other, outgoing))
+    return related
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event.objects.prefetch_related("translations"), slug=slug)
+    event = event_page(slug=slug)
+    if event is None:
+        raise Http404
+    if getattr(event, "merged_into_id", None):
+        return redirect("web:event", slug=Event.objects.get(pk=event.merged_into_id).slug)
+    editor = viewer_is_editor(request)
+    language = _language()
+    updates = list(event_timeline(event=event, include_drafts=editor))
+    days = [
+        (heading, list(lines))
+        for heading, lines in groupby(
+            updates, key=lambda u: day_heading(u.occurred_at, u.occurred_precision)
+        )
+    ]
+    related = _related(event, event_relations(event=event))
+    groups: dict[str, list[Event]] = {}
+    for label, other, _outgoing in related:
+        groups.setdefault(label, []).append(other)
+    graph = relation_graph(
+        event.label(language),
+        [
+            Neighbour(
+                other.label(language), reverse("web:event", args=[other.slug]), label, outgoing
+            )
+            for label, other, outgoing in related
+        ],
+    )
+    states = link_states(editor=editor)
+    articles_page, article_groups = event_articles(event=event, states=states)
+    coverage = coverage_by_day(event_ids=[event.pk], states=states).get(event.pk, [])
     return render(
         request,
         "events/event_detail.html",
         {
             "event": event,
-            "updates": event_timeline(event=event),
-            "language": (get_language() or "en")[:2],
+            "language": language,
+            "is_editor": editor,
+            "days": days,
+            "related_groups": [RelatedGroup(label, evs) for label, evs in groups.items()],
+            "graph": graph if related else None,
+            "articles_page": articles_page,
+            "article_groups": article_groups,
+            "coverage": bar_chart(coverage, width=560, height=80),
+            "exports": [(fmt, label) for fmt, label in EXPORT_FORMATS],
+        },
+    )
+
+
+def event_articles_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """All of an event's articles, a page at a time; htmx asks for just the next rows."""
+    event = event_page(slug=slug)
+    if event is None:
+        raise Http404
+    editor = viewer_is_editor(request)
+    articles_page, article_groups = event_articles(
+        event=event, states=link_states(editor=editor), page=request.GET.get("page")
+    )
+    template = "events/_article_rows.html" if _is_htmx(request) else "events/event_articles.html"
+    context = {
+        "event": event,
+        "language": _language(),
+        "articles_page": articles_page,
+        "article_groups": article_groups,
+    }
+    return render(request, template, context)
+
+
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    editor = viewer_is_editor(request)
+    article = article_page(pk=pk, editor=editor)
+    if article is None:
+        raise Http404
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "language": _language(),
+            "is_editor": editor,
+            # Anonymous visitors get metadata and a link to the original; signed-in readers
+            # and editors also the extracted text (the API's rule).
+            "show_text": request.user.is_authenticated,
+            "citations": list(article_citations(article=article, editor=editor)),
+        },
+    )
+
+
+def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = entity_page(pk=pk)
+    if entity is None:
+        raise Http404
+    editor = viewer_is_editor(request)
+    aliases = sorted(entity.aliases.all(), key=lambda a: (a.language, a.name.lower()))
+    return render(
+        request,
+        "entities/entity_detail.html",
+        {
+            "entity": entity,
+            "language": _language(),
+            "aliases_by_language": [
+                (language, list(group))
+                for language, group in groupby(aliases, lambda a: a.language)
+            ],
+            "participations": list(entity_participations(entity=entity)),
+            "quotes": entity_quotes(entity=entity, editor=editor),
+            "updates": entity_timeline(entity=entity, editor=editor),
         },
     )

@@ -1,0 +1,217 @@
+"""Reads for the readers' pages: each in a constant number of queries however many rows.
+
+The per-event extras of a list (latest line, coverage per day) are fetched for all listed
+events in one query each, never one per event."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+
+from events.models import (
+    PUBLIC_STATUSES,
+    Article,
+    ArticleEvent,
+    ArticleState,
+    Citation,
+    Entity,
+    Event,
+    EventRelation,
+    LinkState,
+    Mention,
+    Participant,
+    Update,
+    UpdateStatus,
+)
+from events.selectors.events import ARTICLE_HEAVY_FIELDS
+
+# Never needed to list or show an article's metadata (the text only on its own page).
+ARTICLE_LIST_DEFER = tuple(
+    name
+    for name in dict.fromkeys((*ARTICLE_HEAVY_FIELDS, "search"))
+    if name in {f.name for f in Article._meta.get_fields()}
+)
+# Links readers see; editors also see the automatic suggestions still waiting for a decision.
+READER_LINK_STATES = (LinkState.CONFIRMED,)
+EDITOR_LINK_STATES = (LinkState.CONFIRMED, LinkState.SUGGESTED)
+COUNTED_LINK_STATES = (LinkState.CONFIRMED, LinkState.SUGGESTED)
+
+
+def link_states(*, editor: bool) -> tuple[str, ...]:
+    return EDITOR_LINK_STATES if editor else READER_LINK_STATES
+
+
+def latest_published_updates(*, event_ids: Sequence[int]) -> dict[int, Update]:
+    """Each event's most recent published line, for all events in one query."""
+    updates = (
+        Update.objects.filter(event_id__in=event_ids, status=UpdateStatus.PUBLISHED)
+        .order_by("event_id", "-occurred_at", "-id")
+        .distinct("event_id")
+    )
+    return {update.event_id: update for update in updates}
+
+
+def coverage_by_day(
+    *, event_ids: Sequence[int], states: Iterable[str] = COUNTED_LINK_STATES
+) -> dict[int, list[tuple[dt.date, int]]]:
+    """Articles per day (in the active time zone) of each event, for all events in one query."""
+    rows = (
+        ArticleEvent.objects.filter(
+            event_id__in=event_ids,
+            state__in=list(states),
+            article__state=ArticleState.READY,
+            article__published_at__isnull=False,
+        )
+        .annotate(day=TruncDate("article__published_at"))
+        .values("event_id", "day")
+        .annotate(n=Count("article_id"))
+        .order_by("event_id", "day")
+    )
+    days: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    for row in rows:
+        days[row["event_id"]].append((row["day"], row["n"]))
+    return dict(days)
+
+
+def event_page(*, slug: str) -> Event | None:
+    """One event with its labels and participants."""
+    participants = Participant.objects.select_related("entity")
+    return (
+        Event.objects.prefetch_related(
+            "translations", Prefetch("participations", queryset=participants)
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def event_relations(*, event: Event) -> list[EventRelation]:
+    """Typed links in both directions, each with the other event's labels."""
+    return list(
+        EventRelation.objects.filter(Q(source=event) | Q(target=event))
+        .select_related("source", "target")
+        .prefetch_related("source__translations", "target__translations")
+        .order_by("kind", "id")
+    )
+
+
+@dataclass
+class ArticleGroup:
+    """An original and the copies of it linked to the same event (syndication, reprints)."""
+
+    article: Article
+    state: str = ""
+    copies: list[Article] = field(default_factory=list)
+
+
+def event_articles(
+    *, event: Event, states: Iterable[str], page: int | str | None = 1, per_page: int = 25
+) -> tuple[Page, list[ArticleGroup]]:
+    """A page of the event's articles, newest first, each copy folded under its original.
+
+    Pages count originals (an article whose copy is linked counts once, even when only the
+    copy is): three queries per page whatever its size."""
+    links = ArticleEvent.objects.filter(
+        event=event, state__in=list(states), article__state=ArticleState.READY
+    )
+    roots = (
+        Article.objects.filter(
+            pk__in=links.values(root=Coalesce(F("article__duplicate_of_id"), F("article_id")))
+        )
+        .select_related("outlet")
+        .defer(*ARTICLE_LIST_DEFER)
+        .order_by(F("published_at").desc(nulls_last=True), "-id")
+    )
+    paginated = Paginator(roots, per_page).get_page(page)
+    groups = {article.pk: ArticleGroup(article=article) for article in paginated.object_list}
+    linked = (
+        links.filter(Q(article_id__in=groups) | Q(article__duplicate_of_id__in=groups))
+        .select_related("article__outlet")
+        .defer(*(f"article__{name}" for name in ARTICLE_LIST_DEFER))
+        .order_by("article__published_at", "article_id")
+    )
+    for link in linked:
+        article = link.article
+        if article.pk in groups:
+            groups[article.pk].state = link.state
+        else:
+            groups[article.duplicate_of_id].copies.append(article)
+    return paginated, list(groups.values())
+
+
+def article_page(*, pk: int, editor: bool) -> Article | None:
+    """One article with its outlet, original, entities and events; readers see only ready
+    articles and confirmed links."""
+    articles = Article.objects.all() if editor else Article.objects.filter(state=ArticleState.READY)
+    event_links = ArticleEvent.objects.filter(state__in=link_states(editor=editor))
+    copies = Article.objects.filter(state=ArticleState.READY).select_related("outlet")
+    return (
+        articles.select_related("outlet", "duplicate_of__outlet")
+        .defer(*(name for name in ARTICLE_LIST_DEFER if name != "text"))
+        .defer(*(f"duplicate_of__{name}" for name in ARTICLE_LIST_DEFER))
+        .prefetch_related(
+            Prefetch("mentions", queryset=Mention.objects.select_related("entity")),
+            Prefetch(
+                "event_links",
+                queryset=event_links.select_related("event").order_by("-score"),
+            ),
+            "event_links__event__translations",
+            Prefetch("duplicates", queryset=copies.defer(*ARTICLE_LIST_DEFER)),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def article_citations(*, article: Article, editor: bool) -> QuerySet[Citation]:
+    """The timeline lines that cite the article."""
+    citations = Citation.objects.filter(article=article, update__isnull=False)
+    if not editor:
+        citations = citations.filter(update__status__in=PUBLIC_STATUSES)
+    return citations.select_related("update__event", "speaker", "outlet").prefetch_related(
+        "update__event__translations"
+    )
+
+
+def entity_page(*, pk: int) -> Entity | None:
+    return Entity.objects.prefetch_related("aliases").filter(pk=pk).first()
+
+
+def entity_participations(*, entity: Entity) -> QuerySet[Participant]:
+    return (
+        Participant.objects.filter(entity=entity)
+        .select_related("event")
+        .prefetch_related("event__translations")
+        .order_by(F("event__start").desc(nulls_last=True), "event__slug")
+    )
+
+
+def entity_quotes(*, entity: Entity, editor: bool, limit: int = 50) -> list[Citation]:
+    """What the entity said, newest first, with the line and the source."""
+    citations = Citation.objects.filter(speaker=entity, update__isnull=False)
+    if not editor:
+        citations = citations.filter(update__status__in=PUBLIC_STATUSES)
+    return list(
+        citations.select_related("update__event", "outlet", "article__outlet")
+        .defer(*(f"article__{name}" for name in ARTICLE_LIST_DEFER))
+        .prefetch_related("update__event__translations")
+        .order_by("-update__occurred_at", "-id")[:limit]
+    )
+
+
+def entity_timeline(*, entity: Entity, editor: bool, limit: int = 50) -> list[Update]:
+    """The latest lines of the events the entity takes part in."""
+    updates = Update.objects.filter(
+        event__in=Participant.objects.filter(entity=entity).values("event_id")
+    )
+    if not editor:
+        updates = updates.filter(status__in=PUBLIC_STATUSES)
+    return list(
+        updates.select_related("event")
+        .prefetch_related("event__translations")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
