@@ -201,7 +201,9 @@ STORAGES = {
 }
 
 AUTH_USER_MODEL = "events.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
 
 REST_FRAMEWORK = {
     # API keys first; a logged-in editor's browser session also works (reads need no CSRF).
