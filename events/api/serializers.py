@@ -5,6 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from events.api.errors import PROBLEM_CONTENT_TYPE
 from events.models import (
     Article,
     Citation,
@@ -242,7 +243,7 @@ class ArticleDetailSerializer(ArticleSerializer):
 class AliasSerializer(serializers.ModelSerializer):
     class Meta:
         model = EntityAlias
-        fields = ["name", "language", "is_acronym"]
+        fields = ["id", "name", "language", "is_acronym"]
 
 
 class EntitySerializer(serializers.ModelSerializer):
@@ -262,3 +263,19 @@ class OutletSerializer(serializers.ModelSerializer):
     class Meta:
         model = Outlet
         fields = ["id", "slug", "name", "kind", "country", "languages", "homepage", "domains"]
+
+
+class ProblemSerializer(serializers.Serializer):
+    type = serializers.URLField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    # A declared field, not Serializer.errors: the metaclass moves it into _declared_fields.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+def problems(*codes: int) -> dict[Any, Any]:
+    """Responses of ``codes`` as problem+json, for ``extend_schema(responses=...)``."""
+    return {(code, PROBLEM_CONTENT_TYPE): ProblemSerializer for code in codes}

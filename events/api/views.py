@@ -7,16 +7,18 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from events.api import filters
 from events.api import serializers as s
-from events.api.errors import PROBLEM_CONTENT_TYPE
-from events.api.permissions import can_read_text, is_editor
+from events.api.permissions import EditorsWrite, can_read_text, is_editor
+from events.api.write_articles import ArticleSubmitMixin
+from events.api.write_entities import EntityCreateMixin
+from events.api.write_events import EventCreateMixin, EventEditMixin
 from events.models import Article, Entity, Event, Outlet, Update
 from events.models.common import validate_language_code
 from events.selectors import api as selectors
@@ -29,20 +31,7 @@ LANG_PARAMETER = OpenApiParameter(
 )
 
 
-class ProblemSerializer(serializers.Serializer):
-    type = serializers.URLField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    # A declared field, not Serializer.errors: the metaclass moves it into _declared_fields.
-    errors = serializers.DictField(  # type: ignore[assignment]
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
-PROBLEMS: dict[Any, Any] = {
-    (code, PROBLEM_CONTENT_TYPE): ProblemSerializer for code in (400, 401, 404, 429)
-}
+PROBLEMS = s.problems(400, 401, 404, 429)
 
 
 def _lang(request: Request) -> str:
@@ -68,8 +57,11 @@ class LangContextMixin(generics.GenericAPIView):
         return context
 
 
-@extend_schema(parameters=[LANG_PARAMETER], responses={200: s.EventSerializer, **PROBLEMS})
-class EventListApi(LangContextMixin, generics.ListAPIView):
+@extend_schema_view(
+    get=extend_schema(parameters=[LANG_PARAMETER], responses={200: s.EventSerializer, **PROBLEMS})
+)
+class EventListApi(EventCreateMixin, LangContextMixin, generics.ListAPIView):
+    permission_classes = [EditorsWrite]
     serializer_class = s.EventSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.EventFilter
@@ -79,8 +71,13 @@ class EventListApi(LangContextMixin, generics.ListAPIView):
         return selectors.event_list_api()
 
 
-@extend_schema(parameters=[LANG_PARAMETER], responses={200: s.EventDetailSerializer, **PROBLEMS})
-class EventDetailApi(LangContextMixin, generics.RetrieveAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[LANG_PARAMETER], responses={200: s.EventDetailSerializer, **PROBLEMS}
+    )
+)
+class EventDetailApi(EventEditMixin, LangContextMixin, generics.RetrieveAPIView):
+    permission_classes = [EditorsWrite]
     serializer_class = s.EventDetailSerializer
     lookup_field = "slug"
 
@@ -110,8 +107,9 @@ class EventTimelineApi(generics.ListAPIView):
         return event_timeline(event=event, include_drafts=include_drafts)
 
 
-@extend_schema(responses={200: s.ArticleSerializer, **PROBLEMS})
-class ArticleListApi(generics.ListAPIView):
+@extend_schema_view(get=extend_schema(responses={200: s.ArticleSerializer, **PROBLEMS}))
+class ArticleListApi(ArticleSubmitMixin, generics.ListAPIView):
+    permission_classes = [EditorsWrite]
     serializer_class = s.ArticleSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.ArticleFilter
@@ -135,8 +133,9 @@ class ArticleDetailApi(generics.RetrieveAPIView):
         return {**super().get_serializer_context(), "include_text": can_read_text(self.request)}
 
 
-@extend_schema(responses={200: s.EntitySerializer, **PROBLEMS})
-class EntityListApi(generics.ListAPIView):
+@extend_schema_view(get=extend_schema(responses={200: s.EntitySerializer, **PROBLEMS}))
+class EntityListApi(EntityCreateMixin, generics.ListAPIView):
+    permission_classes = [EditorsWrite]
     serializer_class = s.EntitySerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.EntityFilter

@@ -1,0 +1,268 @@
+"""Writes to events: creation and edits, typed relations, participants, translations, merges.
+
+The admin, the API and the editor pages call these; none writes Event rows itself. Every write
+runs inside :func:`acting_as`, so the change log names the editor, and touches the event's
+``updated_at`` (participants, translations and relations are part of what clients mirror).
+A rule broken by the input is a ValidationError naming the field, never a database error.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from events.models import (
+    Entity,
+    Event,
+    EventRelation,
+    EventTranslation,
+    Participant,
+    Precision,
+    RelationKind,
+    User,
+)
+from events.models.common import validate_language_code
+from events.services.entities import (
+    constraint_errors,
+    coordinates_check,
+    slug_for,
+    unique_slug,
+)
+from events.services.history import acting_as
+
+EDITABLE_FIELDS = (
+    "title",
+    "summary",
+    "kind",
+    "status",
+    "start",
+    "start_precision",
+    "end",
+    "end_precision",
+    "place",
+    "place_entity",
+    "latitude",
+    "longitude",
+)
+
+EVENT_CONSTRAINT_FIELDS = {
+    "events_event_slug_key": "slug",
+    "event_end_after_start": "end",
+    "event_coordinates_valid": "latitude",
+    "relation_not_self": "target",
+    "relation_unique_directed": "target",
+    "relation_related_unique_undirected": "target",
+    "participant_unique_role": "entity",
+    "event_translation_unique": "language",
+}
+
+# Kinds whose reverse link would contradict the link: A part of B and B part of A.
+_ACYCLIC_KINDS = (RelationKind.PART_OF, RelationKind.PRECEDES)
+_SLUG_ATTEMPTS = 3
+
+
+def _event_check(event: Event) -> None:
+    coordinates_check(event.latitude, event.longitude)
+    if event.start is not None and event.end is not None and event.end < event.start:
+        raise ValidationError({"end": "the end must not be before the start"})
+    if not event.title.strip():
+        raise ValidationError({"title": "an event needs a title"})
+    event.full_clean(exclude=["created_by"])
+
+
+def _touch(*events: Event) -> None:
+    Event.objects.filter(pk__in=[e.pk for e in events]).update(updated_at=timezone.now())
+
+
+def event_create(
+    *,
+    by: User | None,
+    title: str,
+    kind: str,
+    status: str,
+    start: datetime | None = None,
+    start_precision: str = Precision.DAY,
+    end: datetime | None = None,
+    end_precision: str = Precision.DAY,
+    place: str = "",
+    summary: str = "",
+    slug: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Event:
+    """A new event. Without ``slug`` one is made from the title (Cyrillic transliterated),
+    with ``-2``, ``-3``… when taken; a given ``slug`` that is taken is a ValidationError."""
+    event = Event(
+        title=title.strip(),
+        kind=kind,
+        status=status,
+        start=start,
+        start_precision=start_precision,
+        end=end,
+        end_precision=end_precision,
+        place=place.strip(),
+        summary=summary.strip(),
+        latitude=latitude,
+        longitude=longitude,
+        created_by=by,
+    )
+    for attempt in range(_SLUG_ATTEMPTS):
+        event.slug = slug or unique_slug(Event, slug_for(title) or "event")
+        with acting_as(by):
+            _event_check(event)
+            try:
+                with constraint_errors(EVENT_CONSTRAINT_FIELDS):
+                    event.save()
+            except ValidationError as error:
+                # Another editor took the generated slug between the check and the insert.
+                if slug or "slug" not in error.message_dict or attempt == _SLUG_ATTEMPTS - 1:
+                    raise
+                event.pk = None
+                continue
+        return event
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def event_edit(*, event: Event, by: User | None, **fields: Any) -> Event:
+    """Change some of :data:`EDITABLE_FIELDS`. The slug is the event's identity in URLs and
+    API clients and is never changed (merge two events instead)."""
+    if "slug" in fields:
+        raise ValidationError({"slug": "the slug cannot be changed"})
+    unknown = sorted(set(fields) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "not a field that can be set"))
+    with acting_as(by):
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        for field, value in fields.items():
+            setattr(event, field, value.strip() if isinstance(value, str) else value)
+        _event_check(event)
+        with constraint_errors(EVENT_CONSTRAINT_FIELDS):
+            event.save()
+    return event
+
+
+# --- relations --------------------------------------------------------------------------------
+
+
+def relation_find(*, source: Event, target: Event, kind: str) -> EventRelation | None:
+    """The link that already says ``source kind target`` ("related" in either direction)."""
+    same = Q(source=source, target=target, kind=kind)
+    if kind == RelationKind.RELATED:
+        same |= Q(source=target, target=source, kind=kind)
+    return EventRelation.objects.filter(same).first()
+
+
+def relation_add_or_get(
+    *, source: Event, target: Event, kind: str, by: User | None, note: str = ""
+) -> tuple[EventRelation, bool]:
+    """The relation and whether it was created; adding an existing link returns it."""
+    if source.pk == target.pk:
+        raise ValidationError({"target": "an event cannot be related to itself"})
+    if kind not in RelationKind.values:
+        raise ValidationError({"kind": f"expected one of {', '.join(RelationKind.values)}"})
+    with acting_as(by):
+        existing = relation_find(source=source, target=target, kind=kind)
+        if existing is not None:
+            return existing, False
+        if kind in _ACYCLIC_KINDS and relation_find(source=target, target=source, kind=kind):
+            raise ValidationError(
+                {"target": f"{target.slug} already says the reverse ({kind} {source.slug})"}
+            )
+        relation = EventRelation(
+            source=source, target=target, kind=kind, note=note.strip(), created_by=by
+        )
+        relation.full_clean(exclude=["created_by"], validate_constraints=False)
+        with constraint_errors(EVENT_CONSTRAINT_FIELDS):
+            relation.save()
+        _touch(source, target)
+    return relation, True
+
+
+def relation_add(*, source: Event, target: Event, kind: str, by: User | None) -> EventRelation:
+    """``source kind target`` (the CSTO deployment response_to the protests); idempotent."""
+    return relation_add_or_get(source=source, target=target, kind=kind, by=by)[0]
+
+
+def relation_remove(*, relation: EventRelation, by: User | None) -> None:
+    with acting_as(by):
+        ends = [relation.source, relation.target]
+        relation.delete()
+        _touch(*ends)
+
+
+# --- participants -----------------------------------------------------------------------------
+
+
+def participant_add_or_get(
+    *, event: Event, entity: Entity, role: str, by: User | None, note: str = ""
+) -> tuple[Participant, bool]:
+    """``entity`` takes part in ``event`` as ``role``; the same entity and role twice is one."""
+    with acting_as(by):
+        existing = Participant.objects.filter(event=event, entity=entity, role=role).first()
+        if existing is not None:
+            return existing, False
+        participant = Participant(event=event, entity=entity, role=role, note=note.strip())
+        participant.full_clean(validate_constraints=False)
+        with constraint_errors(EVENT_CONSTRAINT_FIELDS):
+            participant.save()
+        _touch(event)
+    return participant, True
+
+
+def participant_add(
+    *, event: Event, entity: Entity, role: str, by: User | None, note: str = ""
+) -> Participant:
+    return participant_add_or_get(event=event, entity=entity, role=role, by=by, note=note)[0]
+
+
+def participant_remove(*, participant: Participant, by: User | None) -> None:
+    with acting_as(by):
+        event = participant.event
+        participant.delete()
+        _touch(event)
+
+
+# --- translations -----------------------------------------------------------------------------
+
+
+def _translation_language(language: str) -> str:
+    try:
+        validate_language_code(language)
+    except ValidationError as error:
+        raise ValidationError({"language": error.messages}) from error
+    if language == "en":
+        raise ValidationError(
+            {"language": "English is the event's own title and summary: edit the event"}
+        )
+    return language
+
+
+def translation_set(
+    *, event: Event, language: str, title: str, by: User | None, summary: str = ""
+) -> EventTranslation:
+    """The event's title and summary in ``language``, created or replaced."""
+    language = _translation_language(language)
+    if not title.strip():
+        raise ValidationError({"title": "a translation needs a title"})
+    with acting_as(by):
+        translation = EventTranslation.objects.select_for_update().filter(
+            event=event, language=language
+        ).first() or EventTranslation(event=event, language=language)
+        translation.title = title.strip()
+        translation.summary = summary.strip()
+        translation.full_clean(validate_constraints=False)
+        with constraint_errors(EVENT_CONSTRAINT_FIELDS):
+            translation.save()
+        _touch(event)
+    return translation
+
+
+def translation_remove(*, event: Event, language: str, by: User | None) -> bool:
+    """Drop the event's labels in ``language``; False when there were none."""
+    with acting_as(by):
+        deleted, _ = EventTranslation.objects.filter(event=event, language=language).delete()
+        if deleted:
+            _touch(event)
+    return bool(deleted)
