@@ -162,3 +162,26 @@ def _poll_succeeded(
         extra={"feed_id": feed_id, "entries": result.entries, "new": len(result.new_article_ids)},
     )
     return result
+
+
+FEED_EDITABLE_FIELDS = ("title", "language", "is_active")
+
+
+@transaction.atomic
+def feed_edit(*, feed: Feed, **fields: object) -> Feed:
+    """Change an editor's settings of a feed (:data:`FEED_EDITABLE_FIELDS`); its polling state
+    belongs to the poller. A feed switched back on is due at once."""
+    from django.core.exceptions import ValidationError
+
+    unknown = sorted(set(fields) - set(FEED_EDITABLE_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "not a field that can be set"))
+    feed = Feed.objects.select_for_update().get(pk=feed.pk)
+    reactivated = fields.get("is_active") is True and not feed.is_active
+    for name, value in fields.items():
+        setattr(feed, name, value.strip() if isinstance(value, str) else value)
+    if reactivated:
+        feed.next_poll_at = timezone.now()
+    feed.full_clean()
+    feed.save()
+    return feed
