@@ -115,8 +115,9 @@ BUILDERS: dict[type, Callable[[], Any]] = {
     models.UpdateVersion: lambda: _cited_update().versions.get(),
     models.Citation: lambda: _cited_update().citations.get(),
     models.ApiToken: lambda: token_create(user=factories.UserFactory(), role="reader")[0],
+    models.Change: lambda: (_event(), models.Change.objects.latest("id"))[1],
 }
-READ_ONLY = {models.ArticleRevision, models.UpdateVersion, models.ApiToken}
+READ_ONLY = {models.ArticleRevision, models.UpdateVersion, models.ApiToken, models.Change}
 # Edited on their parent's page only.
 INLINE_ONLY = {
     models.EntityAlias,
@@ -125,6 +126,7 @@ INLINE_ONLY = {
     models.OutletDomain,
     models.ArticleURL,
     models.ArticlePage,
+    models.UpdateRevision,
 }
 
 

@@ -159,3 +159,71 @@ def test_a_draft_can_still_be_deleted():
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     update.delete()
     assert not Update.objects.filter(pk=update.pk).exists()
+
+
+def _published():
+    update = _cited_draft()
+    return update_publish(update=update, by=None)
+
+
+def test_a_revision_of_a_published_update_stays_out_of_sight_until_published():
+    from events.services.timeline import update_revision_propose, update_revision_publish
+
+    update = _published()
+    editor = UserFactory()
+    update_revision_propose(
+        update=update, by=editor, headline="Tokayev asks the CSTO for troops", correction_note="x"
+    )
+    live = Update.objects.get(pk=update.pk)
+    assert live.headline == "Tokayev asks the CSTO for help"
+    assert live.version == update.version
+
+    published = update_revision_publish(update=update, by=editor)
+    assert published.headline == "Tokayev asks the CSTO for troops"
+    assert published.correction_note == "x"
+    assert published.version == update.version + 1
+    from events.models import UpdateRevision
+
+    assert not UpdateRevision.objects.filter(update=update).exists()
+
+
+def test_a_revision_needs_a_note_and_a_published_update():
+    from events.services.timeline import update_revision_propose
+
+    with pytest.raises(ValidationError):
+        update_revision_propose(update=_published(), by=None, headline="New", correction_note=" ")
+    with pytest.raises(ValidationError):
+        update_revision_propose(update=_cited_draft(), by=None, headline="New", correction_note="n")
+
+
+def test_proposing_again_replaces_the_waiting_revision_and_retraction_drops_it():
+    from events.models import UpdateRevision
+    from events.services.timeline import update_revision_discard, update_revision_propose
+
+    update = _published()
+    update_revision_propose(update=update, by=None, headline="First try", correction_note="a")
+    update_revision_propose(update=update, by=None, body="Added context", correction_note="b")
+    revision = UpdateRevision.objects.get(update=update)
+    assert (revision.headline, revision.body, revision.correction_note) == (
+        "First try",
+        "Added context",
+        "b",
+    )
+    update_revision_discard(update=update, by=None)
+    assert not UpdateRevision.objects.filter(update=update).exists()
+    with pytest.raises(ValidationError):
+        update_revision_discard(update=update, by=None)
+
+    update_revision_propose(update=update, by=None, headline="Again", correction_note="c")
+    update_retract(update=update, by=None, reason="wrong")
+    assert not UpdateRevision.objects.filter(update=update).exists()
+
+
+def test_services_record_who_acted_in_the_change_log():
+    from events.models import Change
+
+    editor = UserFactory()
+    update = _cited_draft()
+    update_publish(update=update, by=editor)
+    row = Change.objects.get(kind="update", object_id=update.pk, action="published")
+    assert row.actor_id == editor.pk

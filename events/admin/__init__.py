@@ -7,6 +7,7 @@ back to the editor as a form error or an error message, never as a server error.
 
 from events.admin import (
     articles,
+    changes,
     citations,
     entities,
     events,
@@ -16,4 +17,14 @@ from events.admin import (
     users,
 )
 
-__all__ = ["articles", "citations", "entities", "events", "sources", "timeline", "tokens", "users"]
+__all__ = [
+    "articles",
+    "changes",
+    "citations",
+    "entities",
+    "events",
+    "sources",
+    "timeline",
+    "tokens",
+    "users",
+]

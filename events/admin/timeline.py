@@ -28,7 +28,7 @@ from events.admin.base import (
     TrackerInline,
     reasons,
 )
-from events.models import Citation, Update, UpdateStatus, UpdateVersion
+from events.models import Citation, Update, UpdateRevision, UpdateStatus, UpdateVersion
 from events.services.timeline import (
     CitationData,
     citation_add,
@@ -94,6 +94,12 @@ class UpdateVersionInline(ReadOnlyInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[UpdateVersion]:
         return super().get_queryset(request).select_related("changed_by")
+
+
+class UpdateRevisionInline(ReadOnlyInline):
+    model = UpdateRevision
+    fields = ("headline", "body", "occurred_at", "correction_note", "proposed_by", "proposed_at")
+    verbose_name_plural = "revision waiting for publication (published from the editor pages)"
 
 
 class UpdateForm(forms.ModelForm):
@@ -188,9 +194,15 @@ class UpdateAdmin(TrackerAdmin):
     search_fields = ("headline", "body", "event__title")
     date_hierarchy = "occurred_at"
     autocomplete_fields = ("event",)
-    inlines = (UpdateCitationInline, UpdateVersionInline)
+    inlines = (UpdateCitationInline, UpdateRevisionInline, UpdateVersionInline)
     deleted_along = (Citation, UpdateVersion)
     actions = ("send_for_review", "publish", "retract")
+
+    def get_inlines(self, request: HttpRequest, obj: Update | None) -> Any:
+        # The waiting revision shows only where there is one (it is made on the editor pages).
+        if obj is None or not UpdateRevision.objects.filter(update=obj).exists():
+            return [inline for inline in self.inlines if inline is not UpdateRevisionInline]
+        return self.inlines
 
     def get_fieldsets(self, request: HttpRequest, obj: Update | None = None) -> Any:
         if obj is None:

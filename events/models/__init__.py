@@ -30,6 +30,7 @@ from events.models.timeline import (
     PUBLIC_STATUSES,
     Citation,
     Update,
+    UpdateRevision,
     UpdateStatus,
     UpdateVersion,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "RelationKind",
     "TokenRole",
     "Update",
+    "UpdateRevision",
     "UpdateStatus",
     "UpdateVersion",
     "User",

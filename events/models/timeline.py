@@ -114,6 +114,36 @@ class UpdateVersion(models.Model):
         return f"{self.update_id} v{self.version} ({self.status})"
 
 
+class UpdateRevision(models.Model):
+    """An edit of a published update, waiting for publication. Readers keep seeing the live
+    line until an editor publishes the revision; then it replaces the line as a correction
+    with its visible note (one new version)."""
+
+    update = models.OneToOneField(Update, on_delete=models.CASCADE, related_name="revision")
+    occurred_at = models.DateTimeField()
+    occurred_precision = models.CharField(max_length=8, choices=Precision.choices)
+    headline = models.CharField(max_length=300)
+    body = models.TextField(blank=True, default="")
+    correction_note = models.TextField(help_text=_("Shown to readers once published."))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(headline=""), name="update_revision_has_headline"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(correction_note=""), name="update_revision_has_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision of {self.update_id}: {self.headline}"
+
+
 class Citation(models.Model):
     """Why an update (or an event relation) is believed: which article or outlet says so,
     who said it, in their words, and where in the article the words are."""

@@ -2,8 +2,10 @@
 read the actor from the transaction-local setting ``tracker.actor``, so every row they record
 (events, updates, articles, entities) says who and when, whatever path the write took."""
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
 from django.db import connection, transaction
 
@@ -30,3 +32,19 @@ def acting_as(user: User | None) -> Iterator[None]:
         # setting with it; only a normal exit needs it put back.
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('tracker.actor', %s, true)", [previous])
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def attributed(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a service in one transaction, acting as its ``by`` keyword argument."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        by = kwargs.get("by")
+        with acting_as(by if isinstance(by, User) else None):
+            return service(*args, **kwargs)
+
+    return wrapper

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from events.models import (
@@ -18,10 +17,12 @@ from events.models import (
     Event,
     Precision,
     Update,
+    UpdateRevision,
     UpdateStatus,
     UpdateVersion,
     User,
 )
+from events.services.history import attributed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,7 +118,7 @@ def _citation_create(*, update: Update, data: CitationData, position: int) -> Ci
     return citation
 
 
-@transaction.atomic
+@attributed
 def update_create(
     *,
     event: Event,
@@ -147,7 +148,7 @@ def update_create(
     return update
 
 
-@transaction.atomic
+@attributed
 def citation_add(*, update: Update, data: CitationData, by: User | None) -> Citation:
     update = _locked(update)
     if update.status == UpdateStatus.RETRACTED:
@@ -158,7 +159,7 @@ def citation_add(*, update: Update, data: CitationData, by: User | None) -> Cita
     return citation
 
 
-@transaction.atomic
+@attributed
 def update_submit(*, update: Update, by: User | None) -> Update:
     """Send a draft for review."""
     update = _locked(update)
@@ -170,7 +171,7 @@ def update_submit(*, update: Update, by: User | None) -> Update:
     return update
 
 
-@transaction.atomic
+@attributed
 def update_publish(*, update: Update, by: User | None) -> Update:
     """Publish a draft or reviewed update; refused while it has no citation."""
     update = _locked(update)
@@ -187,7 +188,7 @@ def update_publish(*, update: Update, by: User | None) -> Update:
     return update
 
 
-@transaction.atomic
+@attributed
 def update_retract(*, update: Update, by: User | None, reason: str) -> Update:
     """Retract a published update: it stays on the timeline, struck through, with the reason."""
     reason = reason.strip()
@@ -196,6 +197,7 @@ def update_retract(*, update: Update, by: User | None, reason: str) -> Update:
     update = _locked(update)
     if update.status != UpdateStatus.PUBLISHED:
         raise ValidationError(f"only a published update can be retracted, not {update.status}")
+    UpdateRevision.objects.filter(update=update).delete()
     update.status = UpdateStatus.RETRACTED
     update.retraction_reason = reason
     update.retracted_at = timezone.now()
@@ -204,7 +206,7 @@ def update_retract(*, update: Update, by: User | None, reason: str) -> Update:
     return update
 
 
-@transaction.atomic
+@attributed
 def update_edit(
     *,
     update: Update,
@@ -238,3 +240,66 @@ def update_edit(
     update.save()
     _version_record(update=update, by=by, note=correction_note.strip() or "edited")
     return update
+
+
+@attributed
+def update_revision_propose(
+    *,
+    update: Update,
+    by: User | None,
+    correction_note: str,
+    headline: str | None = None,
+    body: str | None = None,
+    occurred_at: datetime | None = None,
+    precision: str | None = None,
+) -> UpdateRevision:
+    """Prepare an edit of a published update without changing what readers see. Proposing
+    again replaces the waiting revision. Publish it with :func:`update_revision_publish`."""
+    update = _locked(update)
+    if update.status != UpdateStatus.PUBLISHED:
+        raise ValidationError(
+            f"only a published update is revised before publication; this one is {update.status}:"
+            " edit it directly"
+        )
+    if not correction_note.strip():
+        raise ValidationError({"correction_note": "correcting a published update needs a note"})
+    current = UpdateRevision.objects.filter(update=update).first()
+    base: Update | UpdateRevision = current or update
+    revision = current or UpdateRevision(update=update)
+    revision.headline = (headline if headline is not None else base.headline).strip()
+    revision.body = (body if body is not None else base.body).strip()
+    revision.occurred_at = occurred_at or base.occurred_at
+    revision.occurred_precision = precision or base.occurred_precision
+    revision.correction_note = correction_note.strip()
+    revision.proposed_by = by
+    revision.full_clean(exclude=["update"])
+    revision.save()
+    return revision
+
+
+@attributed
+def update_revision_publish(*, update: Update, by: User | None) -> Update:
+    """Make the waiting revision the live line: a correction with its note, one new version."""
+    update = _locked(update)
+    revision = UpdateRevision.objects.filter(update=update).first()
+    if revision is None:
+        raise ValidationError("this update has no revision waiting")
+    edited = update_edit(
+        update=update,
+        by=by,
+        headline=revision.headline,
+        body=revision.body,
+        occurred_at=revision.occurred_at,
+        precision=revision.occurred_precision,
+        correction_note=revision.correction_note,
+    )
+    revision.delete()
+    return edited
+
+
+@attributed
+def update_revision_discard(*, update: Update, by: User | None) -> None:
+    """Drop the waiting revision; the live line is unchanged."""
+    deleted, _ = UpdateRevision.objects.filter(update=update).delete()
+    if not deleted:
+        raise ValidationError("this update has no revision waiting")
