@@ -6,7 +6,7 @@ database enforces (unique slug, Wikidata id, alias per language, coordinates) ar
 and :func:`constraint_errors` turns that into the same ValidationError naming the field.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +28,15 @@ ENTITY_CONSTRAINT_FIELDS = {
     "entity_coordinates_valid": "latitude",
     "entity_alias_unique_per_language": "name",
     "entity_alias_not_empty": "name",
+}
+
+# What a violated constraint means, for the editor who broke it.
+CONSTRAINT_MESSAGES = {
+    "entity_wikidata_id_unique": "another entity has this Wikidata id",
+    "entity_wikidata_id_format": "expected a Wikidata item id such as Q232",
+    "entity_coordinates_valid": "give both latitude and longitude, on the globe",
+    "entity_alias_unique_per_language": "the entity already has this alias in this language",
+    "entity_alias_not_empty": "an alias needs a name",
 }
 
 # Cyrillic → Latin, after the Bulgarian and Russian official romanisations (ъ is "a" in
@@ -97,6 +106,22 @@ def constraint_errors(fields: Mapping[str, str]) -> Iterator[None]:
         raise ValidationError({field: message} if field else message) from error
 
 
+def full_clean_named(
+    instance: Any, fields: Mapping[str, str], *, exclude: Iterable[str] = ()
+) -> None:
+    """``full_clean``, with a violated ``Meta.constraints`` entry reported on the field
+    ``fields`` names for it (Django reports them for the whole object)."""
+    excluded = set(exclude)
+    instance.full_clean(exclude=excluded, validate_constraints=False)
+    for constraint in instance._meta.constraints:
+        try:
+            constraint.validate(type(instance), instance, exclude=excluded)
+        except ValidationError as error:
+            field = fields.get(constraint.name)
+            message = CONSTRAINT_MESSAGES.get(constraint.name, error.messages[0])
+            raise ValidationError({field: message} if field else message) from error
+
+
 def coordinates_check(latitude: float | None, longitude: float | None) -> None:
     """Both or neither, and on the globe (the database checks the same)."""
     if (latitude is None) != (longitude is None):
@@ -139,7 +164,7 @@ def entity_create(
             longitude=longitude,
         )
         coordinates_check(entity.latitude, entity.longitude)
-        entity.full_clean()
+        full_clean_named(entity, ENTITY_CONSTRAINT_FIELDS)
         with constraint_errors(ENTITY_CONSTRAINT_FIELDS):
             entity.save()
     return entity
@@ -153,7 +178,7 @@ def entity_edit(*, entity: Entity, by: User | None, **fields: Any) -> Entity:
         for field, value in changes.items():
             setattr(entity, field, value.strip() if isinstance(value, str) else value)
         coordinates_check(entity.latitude, entity.longitude)
-        entity.full_clean()
+        full_clean_named(entity, ENTITY_CONSTRAINT_FIELDS)
         with constraint_errors(ENTITY_CONSTRAINT_FIELDS):
             entity.save()
     return entity
@@ -172,7 +197,7 @@ def alias_add(
         if existing is not None:
             return existing, False
         alias = EntityAlias(entity=entity, name=name, language=language, is_acronym=is_acronym)
-        alias.full_clean()
+        full_clean_named(alias, ENTITY_CONSTRAINT_FIELDS)
         with constraint_errors(ENTITY_CONSTRAINT_FIELDS):
             alias.save()
         # The entity's row changes too, so caches keyed on entities (the alias matcher) renew.

@@ -27,6 +27,7 @@ from events.models.common import validate_language_code
 from events.services.entities import (
     constraint_errors,
     coordinates_check,
+    full_clean_named,
     slug_for,
     unique_slug,
 )
@@ -56,6 +57,7 @@ EVENT_CONSTRAINT_FIELDS = {
     "relation_related_unique_undirected": "target",
     "participant_unique_role": "entity",
     "event_translation_unique": "language",
+    "event_not_merged_into_itself": "into",
 }
 
 # Kinds whose reverse link would contradict the link: A part of B and B part of A.
@@ -69,7 +71,7 @@ def _event_check(event: Event) -> None:
         raise ValidationError({"end": "the end must not be before the start"})
     if not event.title.strip():
         raise ValidationError({"title": "an event needs a title"})
-    event.full_clean(exclude=["created_by"])
+    full_clean_named(event, EVENT_CONSTRAINT_FIELDS, exclude=["created_by"])
 
 
 def _touch(*events: Event) -> None:
@@ -173,7 +175,7 @@ def relation_add_or_get(
         relation = EventRelation(
             source=source, target=target, kind=kind, note=note.strip(), created_by=by
         )
-        relation.full_clean(exclude=["created_by"], validate_constraints=False)
+        full_clean_named(relation, EVENT_CONSTRAINT_FIELDS, exclude=["created_by"])
         with constraint_errors(EVENT_CONSTRAINT_FIELDS):
             relation.save()
         _touch(source, target)
@@ -204,7 +206,7 @@ def participant_add_or_get(
         if existing is not None:
             return existing, False
         participant = Participant(event=event, entity=entity, role=role, note=note.strip())
-        participant.full_clean(validate_constraints=False)
+        full_clean_named(participant, EVENT_CONSTRAINT_FIELDS)
         with constraint_errors(EVENT_CONSTRAINT_FIELDS):
             participant.save()
         _touch(event)
@@ -252,7 +254,7 @@ def translation_set(
         ).first() or EventTranslation(event=event, language=language)
         translation.title = title.strip()
         translation.summary = summary.strip()
-        translation.full_clean(validate_constraints=False)
+        full_clean_named(translation, EVENT_CONSTRAINT_FIELDS)
         with constraint_errors(EVENT_CONSTRAINT_FIELDS):
             translation.save()
         _touch(event)
