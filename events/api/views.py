@@ -15,6 +15,11 @@ from rest_framework.views import APIView
 
 from events.api import filters
 from events.api import serializers as s
+from events.api.conditional import (
+    ArticleDetailConditional,
+    EventDetailConditional,
+    EventTimelineConditional,
+)
 from events.api.permissions import EditorsWrite, can_read_text, is_editor
 from events.api.write_articles import ArticleSubmitMixin
 from events.api.write_entities import EntityCreateMixin
@@ -76,7 +81,9 @@ class EventListApi(EventCreateMixin, LangContextMixin, generics.ListAPIView):
         parameters=[LANG_PARAMETER], responses={200: s.EventDetailSerializer, **PROBLEMS}
     )
 )
-class EventDetailApi(EventEditMixin, LangContextMixin, generics.RetrieveAPIView):
+class EventDetailApi(
+    EventDetailConditional, EventEditMixin, LangContextMixin, generics.RetrieveAPIView
+):
     permission_classes = [EditorsWrite]
     serializer_class = s.EventDetailSerializer
     lookup_field = "slug"
@@ -95,7 +102,7 @@ class EventDetailApi(EventEditMixin, LangContextMixin, generics.RetrieveAPIView)
     ],
     responses={200: s.UpdateSerializer, **PROBLEMS},
 )
-class EventTimelineApi(generics.ListAPIView):
+class EventTimelineApi(EventTimelineConditional, generics.ListAPIView):
     """The event's timeline in time order; retracted lines stay, with their reason."""
 
     serializer_class = s.UpdateSerializer
@@ -121,7 +128,7 @@ class ArticleListApi(ArticleSubmitMixin, generics.ListAPIView):
 
 
 @extend_schema(responses={200: s.ArticleDetailSerializer, **PROBLEMS})
-class ArticleDetailApi(generics.RetrieveAPIView):
+class ArticleDetailApi(ArticleDetailConditional, generics.RetrieveAPIView):
     """An article; its `text` only for readers and editors."""
 
     serializer_class = s.ArticleDetailSerializer
