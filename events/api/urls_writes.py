@@ -67,4 +67,20 @@ urlpatterns: list[URLPattern] = [
     path("feeds/", write_articles.FeedListApi.as_view(), name="feed-list"),
     path("feeds/<int:pk>/", write_articles.FeedDetailApi.as_view(), name="feed-detail"),
     path("feeds/<int:pk>/poll/", write_articles.FeedPollApi.as_view(), name="feed-poll"),
+    path("events/<slug:slug>/merge/", write_events.EventMergeApi.as_view(), name="event-merge"),
+    path(
+        "articles/<int:pk>/events/<slug:slug>/",
+        write_articles.ArticleEventAttachApi.as_view(),
+        name="article-event-attach",
+    ),
+    path(
+        "articles/<int:pk>/events/<slug:slug>/confirm/",
+        write_articles.ArticleEventConfirmApi.as_view(),
+        name="article-event-confirm",
+    ),
+    path(
+        "articles/<int:pk>/events/<slug:slug>/reject/",
+        write_articles.ArticleEventRejectApi.as_view(),
+        name="article-event-reject",
+    ),
 ]

@@ -40,9 +40,10 @@ from events.api.write_common import (
 )
 from events.ingest.fetch import _refusal as address_refusal_reason
 from events.ingest.urls import InvalidURL, url_host
-from events.models import Article, ArticleState, ArticleURL, Feed
+from events.models import Article, ArticleEvent, ArticleState, ArticleURL, Event, Feed
 from events.models.common import validate_language_code
 from events.services import feeds as feed_services
+from events.services import suggestions
 from events.services.articles import article_register, storable_canonical_url
 from events.services.history import acting_as
 from events.tasks import article_process_task
@@ -325,3 +326,77 @@ class FeedPollApi(APIView):
         with acting_as(actor(request)):
             feed_services.feeds_poll_soon(feed_ids=[feed.pk])
         return _feed_response(feed, 202)
+
+
+# --- editors' decisions on article ↔ event links ------------------------------------------------
+
+
+class ArticleLinkSerializer(serializers.ModelSerializer):
+    article = serializers.IntegerField(source="article_id")
+    event = serializers.SlugField(source="event.slug")
+    state = serializers.CharField(help_text="`suggested`, `confirmed` or `rejected`.")
+    origin = serializers.CharField(help_text="`auto` (suggested by ingestion) or `editor`.")
+
+    class Meta:
+        model = ArticleEvent
+        fields = ["article", "event", "score", "origin", "state", "decided_at"]
+
+
+def _pair(pk: int, slug: str) -> tuple[Article, Event]:
+    article = get_object_or_404(Article.objects.only("id", "state"), pk=pk)
+    return article, get_object_or_404(Event, slug=slug)
+
+
+def _link_response(link: ArticleEvent, code: int = 200) -> Response:
+    link = ArticleEvent.objects.select_related("event").get(pk=link.pk)
+    return Response(ArticleLinkSerializer(link).data, status=code)
+
+
+class ArticleEventAttachApi(APIView):
+    permission_classes = [EditorsOnly]
+
+    @extend_schema(
+        request=None,
+        responses={200: ArticleLinkSerializer, **WRITE_PROBLEMS},
+        description="Editors: the article belongs to the event (confirmed). An existing "
+        "suggestion or rejection for the pair is confirmed instead.",
+    )
+    def post(self, request: Request, pk: int, slug: str) -> Response:
+        article, event = _pair(pk, slug)
+        with service_errors():
+            link = suggestions.link_attach(article=article, event=event, by=actor(request))
+        return _link_response(link)
+
+
+class ArticleEventConfirmApi(APIView):
+    permission_classes = [EditorsOnly]
+
+    @extend_schema(
+        request=None,
+        responses={200: ArticleLinkSerializer, **WRITE_PROBLEMS},
+        description="Editors: confirm the suggestion (404 when there is none: attach instead).",
+    )
+    def post(self, request: Request, pk: int, slug: str) -> Response:
+        article, event = _pair(pk, slug)
+        link = get_object_or_404(ArticleEvent, article=article, event=event)
+        with service_errors():
+            link = suggestions.link_confirm(link=link, by=actor(request))
+        return _link_response(link)
+
+
+class ArticleEventRejectApi(APIView):
+    permission_classes = [EditorsOnly]
+
+    @extend_schema(
+        request=None,
+        responses={200: ArticleLinkSerializer, **WRITE_PROBLEMS},
+        description="Editors: the article does not belong to the event; ingestion never "
+        "suggests the pair again (also without a suggestion yet).",
+    )
+    def post(self, request: Request, pk: int, slug: str) -> Response:
+        article, event = _pair(pk, slug)
+        link = ArticleEvent.objects.filter(article=article, event=event).first()
+        link = link or ArticleEvent(article_id=article.pk, event_id=event.pk)
+        with service_errors():
+            link = suggestions.link_reject(link=link, by=actor(request))
+        return _link_response(link)

@@ -320,3 +320,46 @@ class EventTranslationApi(APIView):
         if not services.translation_remove(event=event, language=language, by=actor(request)):
             raise Http404(f"{slug} has no {language} translation.")
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- merges -----------------------------------------------------------------------------------
+
+
+class MergeSerializer(StrictSerializer):
+    into = serializers.SlugField(help_text="Slug of the event that stays.")
+
+
+class EventMergeApi(APIView):
+    permission_classes = [EditorsOnly]
+
+    @extend_schema(
+        request=MergeSerializer,
+        responses={200: s.EventDetailSerializer, **WRITE_PROBLEMS},
+        examples=[OpenApiExample("Duplicate", value={"into": "csto-deployment"})],
+        description="Editors: merge this event into another. Its article links, updates, "
+        "relations and participants move to the other; this event's URL then answers 301 "
+        "to it, and the change feed records the merge. Answers the event that stays.",
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        loser = get_object_or_404(Event, slug=slug)
+        data = validated(MergeSerializer, request)
+        winner = Event.objects.filter(slug=data["into"]).first()
+        if winner is None:
+            raise serializers.ValidationError({"into": [f"No event {data['into']!r}."]})
+        with service_errors():
+            winner = services.event_merge(loser=loser, winner=winner, by=actor(request))
+        return event_detail_response(winner, {"lang": "en"}, 200)
+
+
+class MergedRedirectMixin:
+    """GET on a merged event's URL: 301 to the event it was merged into."""
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = self.get_object()  # type: ignore[attr-defined]
+        if event.merged_into_id is None:
+            return Response(self.get_serializer(event).data)  # type: ignore[attr-defined]
+        winner = Event.objects.values_list("slug", flat=True).get(pk=event.merged_into_id)
+        location = reverse("api:event-detail", args=[winner])
+        if request.META.get("QUERY_STRING"):
+            location += "?" + request.META["QUERY_STRING"]
+        return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})

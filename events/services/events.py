@@ -14,13 +14,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import (
+    ArticleEvent,
+    Citation,
     Entity,
     Event,
     EventRelation,
     EventTranslation,
+    LinkState,
     Participant,
     Precision,
     RelationKind,
+    Update,
     User,
 )
 from events.models.common import validate_language_code
@@ -268,3 +272,79 @@ def translation_remove(*, event: Event, language: str, by: User | None) -> bool:
         if deleted:
             _touch(event)
     return bool(deleted)
+
+
+# --- merges -----------------------------------------------------------------------------------
+
+
+def _links_merge(loser: Event, winner: Event) -> None:
+    """Article links move to the winner; where it has one for the same article, an editor's
+    decision on the loser's link wins over the winner's mere suggestion."""
+    theirs = {link.article_id: link for link in ArticleEvent.objects.filter(event=winner)}
+    for link in ArticleEvent.objects.filter(event=loser, article_id__in=list(theirs)):
+        kept = theirs[link.article_id]
+        if kept.state == LinkState.SUGGESTED and link.state != LinkState.SUGGESTED:
+            kept.state, kept.origin = link.state, link.origin
+            kept.decided_by_id, kept.decided_at = link.decided_by_id, link.decided_at
+        kept.score = max(kept.score, link.score)
+        kept.save()
+        link.delete()
+    ArticleEvent.objects.filter(event=loser).update(event=winner)
+
+
+def _relations_merge(loser: Event, winner: Event) -> None:
+    """Relations move to the winner; a link that would join the winner to itself or repeat
+    one it has is dropped, its citations kept on the link that stays."""
+    for relation in EventRelation.objects.filter(Q(source=loser) | Q(target=loser)):
+        source = winner if relation.source_id == loser.pk else relation.source
+        target = winner if relation.target_id == loser.pk else relation.target
+        if source.pk == target.pk:
+            relation.delete()
+            continue
+        existing = relation_find(source=source, target=target, kind=relation.kind)
+        if existing is not None:
+            Citation.objects.filter(relation=relation).update(relation=existing)
+            relation.delete()
+        else:
+            relation.source, relation.target = source, target
+            relation.save(update_fields=["source", "target", "updated_at"])
+
+
+def _participants_merge(loser: Event, winner: Event) -> None:
+    held = set(Participant.objects.filter(event=winner).values_list("entity_id", "role"))
+    for participant in Participant.objects.filter(event=loser):
+        if (participant.entity_id, participant.role) in held:
+            participant.delete()
+        else:
+            participant.event = winner
+            participant.save(update_fields=["event"])
+
+
+def event_merge(*, loser: Event, winner: Event, by: User | None) -> Event:
+    """Fold ``loser`` into ``winner``: its article links, updates, relations, participants and
+    the translations the winner lacks move over; ``loser`` stays as a tombstone whose slug
+    redirects to ``winner`` (``merged_into``), its status unchanged. Returns the winner."""
+    if loser.pk == winner.pk:
+        raise ValidationError({"into": "an event cannot be merged into itself"})
+    with acting_as(by):
+        locked = {
+            e.pk: e for e in Event.objects.select_for_update().filter(pk__in=[loser.pk, winner.pk])
+        }
+        loser, winner = locked[loser.pk], locked[winner.pk]
+        if loser.merged_into_id is not None:
+            raise ValidationError({"into": f"{loser.slug} was already merged"})
+        if winner.merged_into_id is not None:
+            raise ValidationError({"into": f"{winner.slug} was itself merged into another event"})
+        _links_merge(loser, winner)
+        Update.objects.filter(event=loser).update(event=winner)
+        _relations_merge(loser, winner)
+        _participants_merge(loser, winner)
+        languages = winner.translations.values_list("language", flat=True)
+        EventTranslation.objects.filter(event=loser).exclude(language__in=languages).update(
+            event=winner
+        )
+        Event.objects.filter(merged_into=loser).update(merged_into=winner)
+        loser.merged_into = winner
+        loser.save(update_fields=["merged_into", "updated_at"])
+        _touch(winner)
+    return winner
