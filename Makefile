@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench bench-ingest bench-api clean
 
 install: $(STAMP)
 
@@ -24,8 +24,16 @@ run: install
 test: install
 	$(BIN)/python -m tracker.launcher exec -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Both benchmarks, one after the other (never in parallel: they would measure each other).
 bench: install
 	$(BIN)/python -m tracker.launcher exec -- $(BIN)/python -m bench.ingest
+	$(BIN)/python -m tracker.launcher exec -- $(BIN)/python -m bench.api
+
+bench-ingest: install
+	$(BIN)/python -m tracker.launcher exec -- $(BIN)/python -m bench.ingest
+
+bench-api: install
+	$(BIN)/python -m tracker.launcher exec -- $(BIN)/python -m bench.api
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,212 @@
+"""`make bench` (second part): how fast the HTTP API answers (issue 4, "Tests and speed").
+Prints a report and exits 0; timings never fail anything.
+
+    python -m tracker.launcher exec -- python -m bench.api [--articles 100000] [--events 1000]
+
+1. A corpus in a database of the run's own (dropped at the end): outlets, entities, events
+   with translations, participants and relations, ready articles with mentions and event
+   links, timelines with citations (``bench.api_corpus``), then VACUUM ANALYZE.
+2. gunicorn serves the project with DEBUG off on 127.0.0.1, its URLconf extended by a bare
+   Django view returning a fixed JSON body (``bench.urls``), so both go through the same
+   processes and middleware.
+3. A load generator in a process of its own (wrk when installed, else a Python driver) keeps
+   a fixed number of keep-alive connections busy on one endpoint at a time: a warm-up, then
+   several rounds of a fixed duration, the endpoints interleaved in each round so that a busy
+   machine slows them alike. Reported: requests per second, p50 and p99 latency, and the
+   throughput relative to the bare view in the same round (median over rounds).
+4. Where the time goes, in-process (Django's test client, same settings and database): SQL
+   statements per request and the time in SQL, serializers, rendering, throttling, the rest.
+"""
+
+import argparse
+import contextlib
+import os
+import platform
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+
+import django
+
+# WhiteNoise's note that collectstatic has not run, once per process: not a benchmark matter.
+warnings.filterwarnings("ignore", message="No directory at")
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.api_settings"
+django.setup()
+
+import gunicorn  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from bench import load  # noqa: E402
+from bench.api_corpus import BENCH_EVENT, ApiCorpus, CorpusSize  # noqa: E402
+from bench.api_measure import (  # noqa: E402
+    Driver,
+    Endpoint,
+    Row,
+    check_responses,
+    cprofile,
+    endpoints,
+    measure,
+    print_profiles,
+    print_table,
+    profile_in_process,
+    say,
+    summarise,
+)
+from bench.api_server import ServerConfig, gunicorn_server  # noqa: E402
+from bench.corpus import vacuum_analyze  # noqa: E402
+from bench.database import bench_database  # noqa: E402
+
+TARGET = 0.5  # of the bare view's throughput
+
+
+@contextlib.contextmanager
+def _step(message: str) -> Iterator[None]:
+    started = time.perf_counter()
+    print(f"  {message} ...", end="", flush=True)
+    yield
+    print(f" {time.perf_counter() - started:.1f}s", flush=True)
+
+
+def driver(name: str) -> tuple[Driver, str]:
+    """The load generator and how to describe it in the report."""
+    if name == "auto":
+        name = "wrk" if load.wrk_path() else "python"
+    if name == "wrk":
+        if load.wrk_path() is None:
+            raise SystemExit("error: --driver wrk, but wrk is not installed (apt-get install wrk)")
+        return load.run_wrk, "wrk (C, 1 thread, epoll; a separate process)"
+    return load.run_python, (
+        "Python driver (httpx, one thread per connection, a separate process): it needs CPU "
+        "the server could use and its GIL adds to latencies, so the bare view's rate is capped "
+        "by the driver and the ratios below flatter the API; install wrk for honest numbers"
+    )
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def corpus(args: argparse.Namespace) -> CorpusSize:
+    builder = ApiCorpus(seed=11)
+    with _step(f"storing {args.articles:,} articles and {args.events:,} events"):
+        stored = builder.build(
+            articles=args.articles, events=args.events, timeline=args.timeline, progress=_quiet
+        )
+    with _step("VACUUM ANALYZE"):
+        vacuum_analyze()
+    return stored
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def describe_corpus(size: CorpusSize) -> None:
+    say(
+        f"  corpus: {size.articles:,} articles ({size.listed_articles:,} listed: ready, not "
+        f"copies), {size.events:,} events, {size.entities:,} entities, {size.outlets:,} outlets, "
+        f"{size.mentions:,} mentions, {size.article_event_links:,} article-event links, "
+        f"{size.updates:,} timeline lines with {size.citations:,} citations"
+    )
+    say(
+        f"  benchmarked event {BENCH_EVENT}: {size.bench_event_updates} public timeline lines, "
+        f"{size.bench_event_articles:,} linked articles listed"
+    )
+
+
+def verdicts(rows: list[Row]) -> None:
+    say()
+    say(f"Target (issue 4): each API endpoint at least {TARGET:.0%} of the bare view's req/s")
+    for row in rows[1:]:
+        verdict = "met" if row.ratio >= TARGET else "NOT met"
+        say(f"  {row.endpoint:<26}{row.ratio:6.2f} of bare: {verdict}")
+    if any(row.errors for row in rows):
+        say("  WARNING: some requests failed (non-2xx or connection errors); see 'errors'")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.api",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--timeline", type=int, default=120, help="lines on the benched event")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--driver", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--profile", action="store_true", help="also a cProfile, in-process")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    run, described_driver = driver(args.driver)
+    config = ServerConfig(workers=args.workers, threads=args.threads)
+    say(
+        f"API benchmark: {os.cpu_count()} CPUs, load average {_load()}, Python "
+        f"{platform.python_version()}, Django {django.__version__}, gunicorn {gunicorn.__version__}"
+    )
+    targets = endpoints()
+    with bench_database() as database:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            say(f"database {database} on PostgreSQL {cursor.fetchone()[0]}")
+        size = corpus(args)
+        describe_corpus(size)
+        with gunicorn_server(
+            database=database, redis_prefix=settings.REDIS_KEY_PREFIX, config=config
+        ) as base_url:
+            say(f"  server: {config.describe()}, DEBUG off, at {base_url}")
+            say(f"  load: {described_driver}; {args.connections} connections")
+            shapes = check_responses(base_url, targets)
+            for endpoint in targets:
+                say(f"    {endpoint.label:<26}{endpoint.path}  ({shapes[endpoint.label]})")
+            with _step(
+                f"measuring: {args.warmup:g}s warm-up per endpoint, then {args.rounds} rounds "
+                f"of {args.duration:g}s per endpoint"
+            ):
+                results = measure(
+                    base_url,
+                    targets,
+                    run=run,
+                    rounds=args.rounds,
+                    duration=args.duration,
+                    warmup=args.warmup,
+                    connections=args.connections,
+                )
+        rows = summarise(results)
+        say()
+        say(f"Throughput and latency over HTTP (median of {args.rounds} rounds)")
+        print_table(rows, results)
+        say()
+        say("Where the time goes, in-process (same settings and database, no HTTP server)")
+        smaller = [
+            Endpoint(
+                f"{e.label} ?page_size=10", f"{e.path}{'&' if '?' in e.path else '?'}page_size=10"
+            )
+            for e in targets[1:3]
+        ]
+        print_profiles(profile_in_process([*targets, *smaller], requests=40))
+        profiled = cprofile(targets[1:], requests=20) if args.profile else ""
+    verdicts(rows)
+    if profiled:
+        say()
+        say("cProfile of the API endpoints in-process, 20 requests each:")
+        say(profiled)
+    say(f"load average at the end {_load()}; total {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,328 @@
+"""The API benchmark's measuring parts, free of settings side effects (the smoke test imports
+them): the endpoints, rounds of load against a server, the report rows, and an in-process
+breakdown of where a request's time goes."""
+
+import contextlib
+import cProfile
+import functools
+import io
+import pstats
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from django.db import connection
+from django.db.models import QuerySet
+from django.test import Client
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+from rest_framework.throttling import SimpleRateThrottle
+
+from bench import load
+from bench.api_corpus import BENCH_EVENT
+
+BARE = "bare Django view"
+Driver = Callable[..., load.Measurement]
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    label: str
+    path: str
+
+
+def endpoints(event: str = BENCH_EVENT) -> list[Endpoint]:
+    return [
+        Endpoint(BARE, "/bench/bare/"),
+        Endpoint("timeline", f"/api/v1/events/{event}/timeline/"),
+        Endpoint("articles", "/api/v1/articles/"),
+        Endpoint("articles ?language=bg", "/api/v1/articles/?language=bg"),
+        Endpoint("articles ?event=<slug>", f"/api/v1/articles/?event={event}"),
+    ]
+
+
+@dataclass
+class Result:
+    endpoint: Endpoint
+    runs: list[load.Measurement] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the report; values are medians over the rounds."""
+
+    endpoint: str
+    path: str
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    ratio: float  # requests per second ÷ the bare view's, in the same round
+    errors: int  # non-2xx responses and connection errors, all rounds
+    requests: int  # 2xx responses, all rounds
+
+
+def measure(
+    base_url: str,
+    targets: list[Endpoint],
+    *,
+    run: Driver,
+    rounds: int,
+    duration: float,
+    warmup: float,
+    connections: int,
+    max_requests: int = 0,
+) -> list[Result]:
+    """A warm-up of each endpoint, then ``rounds`` rounds of each, interleaved."""
+    limit = {"max_requests": max_requests} if max_requests else {}
+    results = [Result(endpoint) for endpoint in targets]
+    if warmup > 0:
+        for result in results:
+            run(base_url, result.endpoint.path, duration=warmup, connections=connections, **limit)
+    for _ in range(rounds):
+        for result in results:
+            result.runs.append(
+                run(
+                    base_url,
+                    result.endpoint.path,
+                    duration=duration,
+                    connections=connections,
+                    **limit,
+                )
+            )
+    return results
+
+
+def summarise(results: list[Result]) -> list[Row]:
+    """Medians over rounds; the first result is the bare view every ratio is taken against."""
+    bare = results[0].runs
+    rows = []
+    for result in results:
+        runs = result.runs
+        ratios = [
+            run.per_second / base.per_second if base.per_second else 0.0
+            for run, base in zip(runs, bare, strict=True)
+        ]
+        rows.append(
+            Row(
+                endpoint=result.endpoint.label,
+                path=result.endpoint.path,
+                per_second=statistics.median(run.per_second for run in runs),
+                p50_ms=statistics.median(run.p50_ms for run in runs),
+                p99_ms=statistics.median(run.p99_ms for run in runs),
+                ratio=statistics.median(ratios),
+                errors=sum(run.errors for run in runs),
+                requests=sum(run.requests for run in runs),
+            )
+        )
+    return rows
+
+
+def print_table(rows: list[Row], results: list[Result]) -> None:
+    say(f"  {'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷ bare':>8}"
+        f"{'errors':>8}   req/s per round")  # fmt: skip
+    for row, result in zip(rows, results, strict=True):
+        spread = " ".join(f"{run.per_second:.0f}" for run in result.runs)
+        say(
+            f"  {row.endpoint:<26}{row.per_second:9.0f}{row.p50_ms:9.1f}{row.p99_ms:9.1f}"
+            f"{row.ratio:8.2f}{row.errors:8d}   {spread}"
+        )
+
+
+def check_responses(base_url: str, targets: list[Endpoint]) -> dict[str, str]:
+    """One GET each before the load: every endpoint must answer 200 with what it should; a
+    benchmark of error pages would measure nothing. Returns a description per endpoint."""
+    described = {}
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for endpoint in targets:
+            response = client.get(endpoint.path, headers={"X-Forwarded-For": "10.255.0.1"})
+            if response.status_code != 200:
+                raise RuntimeError(
+                    f"{endpoint.path} answered {response.status_code}: {response.text[:300]}"
+                )
+            body = response.json()
+            size = f"{len(response.content) / 1024:.1f} KB"
+            if isinstance(body, dict) and "results" in body:
+                items = body["results"]
+                cited = sum(len(item.get("citations", ())) for item in items)
+                extra = f", {cited} citations" if cited else ""
+                described[endpoint.label] = f"{len(items)} rows{extra}, {size}"
+            else:
+                described[endpoint.label] = f"fixed body, {size}"
+    return described
+
+
+# --- where the time goes --------------------------------------------------------------------------
+
+
+class Breakdown:
+    """Time per request in parts, measured in-process by wrapping what does each part; each
+    part's own time, without the parts it called (a serializer reading a lazy relation would
+    show as ORM and SQL time, not serializer time):
+
+    - SQL: Django's execute wrapper, statement sent to PostgreSQL until its rows are back;
+    - ORM: QuerySet evaluation (rows to model instances, prefetch joining) around the SQL;
+    - serializers: DRF list serializers turning instances into dicts;
+    - render: the JSON renderer;
+    - throttle: the per-client rate check (a Redis read and write).
+    """
+
+    PARTS = ("SQL", "ORM", "serializers", "render", "throttle")
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+        self.statements: list[tuple[str, float]] = []
+        self._stack: list[list[Any]] = []  # [part, started, seconds in parts it called]
+
+    def _enter(self, part: str) -> None:
+        self._stack.append([part, time.perf_counter(), 0.0])
+
+    def _exit(self) -> float:
+        part, started, inner = self._stack.pop()
+        elapsed = time.perf_counter() - started
+        self.seconds[part] += elapsed - inner
+        if self._stack:
+            self._stack[-1][2] += elapsed
+        return elapsed
+
+    def _sql(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self._enter("SQL")
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.statements.append((sql, self._exit()))
+
+    def _timed(self, part: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            self._enter(part)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._exit()
+
+        return timed
+
+    @contextlib.contextmanager
+    def watch(self) -> Iterator["Breakdown"]:
+        patched = [
+            (QuerySet, "_fetch_all", "ORM"),
+            (serializers.ListSerializer, "to_representation", "serializers"),
+            (JSONRenderer, "render", "render"),
+            (SimpleRateThrottle, "allow_request", "throttle"),
+        ]
+        originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patched]
+        for owner, name, part in patched:
+            setattr(owner, name, self._timed(part, owner.__dict__[name]))
+        try:
+            with connection.execute_wrapper(self._sql):
+                yield self
+        finally:
+            for owner, name, original in originals:
+                setattr(owner, name, original)
+
+
+@dataclass(frozen=True)
+class Profile:
+    endpoint: str
+    ms: float  # per request, in-process
+    queries: tuple[int, ...]  # statements per request, every count seen
+    parts_ms: dict[str, float]
+    statements: list[tuple[str, float]]  # (statement, median ms) in the order sent
+
+
+def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profile]:
+    client = Client(HTTP_HOST="127.0.0.1")
+    profiles = []
+    for endpoint in targets:
+        for i in range(3):  # warm caches and connections
+            client.get(endpoint.path, HTTP_X_FORWARDED_FOR=load.client_address(i))
+        counts: set[int] = set()
+        total = 0.0
+        parts: Counter[str] = Counter()
+        timings: dict[int, list[float]] = {}
+        sent: list[str] = []
+        for i in range(requests):
+            breakdown = Breakdown()
+            with breakdown.watch():
+                started = time.perf_counter()
+                response = client.get(
+                    endpoint.path, HTTP_X_FORWARDED_FOR=load.client_address(100 + i)
+                )
+                total += time.perf_counter() - started
+            if response.status_code != 200:
+                raise RuntimeError(f"{endpoint.path} answered {response.status_code} in-process")
+            counts.add(len(breakdown.statements))
+            parts.update(breakdown.seconds)
+            sent = sent or [sql for sql, _ in breakdown.statements]
+            for n, (_, seconds) in enumerate(breakdown.statements):
+                timings.setdefault(n, []).append(seconds)
+        profiles.append(
+            Profile(
+                endpoint=endpoint.label,
+                ms=1000 * total / requests,
+                queries=tuple(sorted(counts)),
+                parts_ms={part: 1000 * parts[part] / requests for part in Breakdown.PARTS},
+                statements=[
+                    (sql, 1000 * statistics.median(timings[n])) for n, sql in enumerate(sent)
+                ],
+            )
+        )
+    return profiles
+
+
+def print_profiles(profiles: list[Profile]) -> None:
+    parts = Breakdown.PARTS
+    say(f"  {'endpoint':<26}{'queries':>8}{'ms/req':>8}" + "".join(f"{p:>12}" for p in parts)
+        + f"{'the rest':>10}")  # fmt: skip
+    for profile in profiles:
+        rest = profile.ms - sum(profile.parts_ms.values())
+        queries = "/".join(str(n) for n in profile.queries)
+        say(
+            f"  {profile.endpoint:<26}{queries:>8}{profile.ms:8.2f}"
+            + "".join(f"{profile.parts_ms[p]:12.2f}" for p in parts)
+            + f"{rest:10.2f}"
+        )
+    say(
+        "  (ms per request in one process, no HTTP server; 'the rest' is Django and DRF "
+        "around them: middleware, URL routing, authentication, filters, pagination, the view)"
+    )
+    say()
+    say("SQL statements per request (median ms each)")
+    for profile in profiles:
+        if profile.statements:
+            say(f"  {profile.endpoint}")
+        for sql, ms in profile.statements:
+            say(f"    {ms:7.2f}  {statement_shape(sql)}")
+
+
+_COLUMNS = re.compile(r"^SELECT .*? FROM ", re.DOTALL)
+_LISTS = re.compile(r"%s(?:, %s)+")
+
+
+def statement_shape(sql: str, width: int = 150) -> str:
+    """A statement short enough for one line: no column list, quotes or table prefixes."""
+    shape = _LISTS.sub("%s…", _COLUMNS.sub("SELECT … FROM ", sql)).replace('"', "")
+    shape = shape.replace("events_", "")
+    return shape if len(shape) <= width else shape[: width - 1] + "…"
+
+
+def cprofile(targets: list[Endpoint], *, requests: int) -> str:
+    client = Client(HTTP_HOST="127.0.0.1")
+    profiler = cProfile.Profile()
+    for endpoint in targets:
+        for i in range(requests):
+            address = load.client_address(5000 + i)
+            profiler.runcall(client.get, endpoint.path, HTTP_X_FORWARDED_FOR=address)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(25)
+    return out.getvalue()

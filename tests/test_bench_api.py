@@ -1,0 +1,88 @@
+"""Smoke test of the API benchmark (`make bench`, never part of `make test`'s timings): a tiny
+corpus, the real gunicorn server on this test's database, a few requests per endpoint through
+the Python load driver in its own process, and the shape of the report. No timing is asserted."""
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from bench import load
+from bench.api_corpus import BENCH_EVENT, ApiCorpus
+from bench.api_measure import (
+    BARE,
+    Breakdown,
+    check_responses,
+    endpoints,
+    measure,
+    print_profiles,
+    print_table,
+    profile_in_process,
+    summarise,
+)
+from bench.api_server import ServerConfig, gunicorn_server
+
+REQUESTS = 6
+
+
+@pytest.mark.django_db(transaction=True)  # the server processes must see the corpus
+def test_corpus_server_load_and_report(capsys: pytest.CaptureFixture[str]) -> None:
+    steps: list[str] = []
+    size = ApiCorpus(seed=3).build(articles=50, events=3, timeline=12, progress=steps.append)
+    assert (size.articles, size.events) == (50, 3)
+    assert 0 < size.listed_articles < 50  # failed, pending and copies are not listed
+    assert size.bench_event_updates > 0 and size.citations >= size.updates
+    assert size.mentions > 0 and size.article_event_links > 0
+    assert steps[-1] == "50 articles"
+
+    targets = endpoints()
+    assert targets[0].label == BARE and f"/events/{BENCH_EVENT}/timeline/" in targets[1].path
+    with gunicorn_server(
+        database=connection.settings_dict["NAME"],
+        redis_prefix=settings.REDIS_KEY_PREFIX,
+        config=ServerConfig(workers=1, threads=2),
+    ) as base_url:
+        shapes = check_responses(base_url, targets)
+        results = measure(
+            base_url,
+            targets,
+            run=load.run_python,
+            rounds=1,
+            duration=30,
+            warmup=0,
+            connections=2,
+            max_requests=REQUESTS,
+        )
+    assert shapes[BARE] == "fixed body, 0.1 KB"
+    assert shapes["timeline"].startswith(f"{size.bench_event_updates} rows, ")
+
+    rows = summarise(results)
+    assert [row.endpoint for row in rows] == [endpoint.label for endpoint in targets]
+    for row, result in zip(rows, results, strict=True):
+        assert (row.requests, row.errors) == (REQUESTS, 0), row
+        assert len(result.runs) == 1
+        assert row.per_second > 0 and 0 < row.p50_ms <= row.p99_ms
+    assert rows[0].ratio == 1.0 and all(row.ratio > 0 for row in rows)
+
+    print_table(rows, results)
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:4] == ["endpoint", "req/s", "p50", "ms"]
+    assert len(table) == 1 + len(targets)
+
+
+@pytest.mark.django_db
+def test_in_process_breakdown(settings, capsys: pytest.CaptureFixture[str]) -> None:
+    settings.ROOT_URLCONF = "bench.urls"
+    ApiCorpus(seed=4).build(articles=30, events=2, timeline=8, progress=lambda _: None)
+    profiles = profile_in_process(endpoints(), requests=2)
+    assert profiles[0].endpoint == BARE and profiles[0].queries == (0,)
+    for profile in profiles[1:]:
+        # The same statements on every request, each listed with its time.
+        assert len(profile.queries) == 1 and profile.queries[0] >= 1, profile
+        assert len(profile.statements) == profile.queries[0]
+    for profile in profiles:
+        assert set(profile.parts_ms) == set(Breakdown.PARTS)
+        assert all(ms >= 0 for ms in profile.parts_ms.values())
+        assert sum(profile.parts_ms.values()) <= profile.ms
+    print_profiles(profiles)
+    out = capsys.readouterr().out
+    assert "SELECT … FROM citation" in out and "SELECT … FROM mention" in out
