@@ -3,7 +3,9 @@
 Anonymous, public material only (never drafts, whoever asks). The Accept header does not
 choose the format, the path does: a calendar app asking for text/calendar gets the calendar,
 not a 406. Responses carry an ETag (a hash of the bytes, so it changes with anything shown)
-and Last-Modified; a conditional request that matches gets 304.
+and Last-Modified; a request whose If-None-Match matches gets 304. If-Modified-Since alone
+is not trusted for 304: a renamed outlet or a removed relation changes an export without
+changing any row's timestamp it could be compared with.
 """
 
 import hashlib
@@ -79,6 +81,9 @@ class PathChoosesFormat(BaseContentNegotiation):
             )
             for name in FORMATS
         },
+        (301, "text/plain"): OpenApiResponse(
+            description="The event was merged into another: its export, at Location."
+        ),
         (304, "text/plain"): OpenApiResponse(description="Unchanged since the given ETag."),
         **problems(404, 429),
     },
@@ -107,9 +112,7 @@ class EventExportApi(APIView):
         last_modified = int(data.last_modified.timestamp())
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
-        conditional = get_conditional_response(
-            request, etag=etag, last_modified=last_modified, response=response
-        )
+        conditional = get_conditional_response(request, etag=etag, response=response)
         return conditional if conditional is not None else response
 
 

@@ -585,6 +585,14 @@ def test_conditional_get_answers_304_until_the_export_changes(client, event, fmt
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
 
 
+def test_if_modified_since_alone_never_answers_304(client, event) -> None:
+    first = export(client, "csto-deployment", "csv")
+
+    again = export(client, "csto-deployment", "csv", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert again.status_code == 200 and again.content == first.content
+
+
 def _queries(client, slug: str, fmt: str) -> int:
     with CaptureQueriesContext(connection) as context:
         assert export(client, slug, fmt).status_code == 200
