@@ -53,6 +53,16 @@ def precise_date(value: datetime | None, precision: str) -> str:
     return formats.date_format(_local(value, precision), DATE_FORMATS.get(precision, "j M Y"))
 
 
+@register.simple_tag
+def date_range(
+    start: datetime | None, start_precision: str, end: datetime | None, end_precision: str
+) -> str:
+    """ "6 Jan 2022 – 19 Jan 2022", or one date when both ends read the same."""
+    first = precise_date(start, start_precision)
+    last = precise_date(end, end_precision)
+    return f"{first} – {last}" if last and last != first else first
+
+
 def day_heading(value: datetime, precision: str) -> str:
     """The heading a timeline line is grouped under: its day, or its month or year when
     that is all that is known."""

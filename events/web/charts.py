@@ -138,8 +138,9 @@ def relation_graph(
                 x2=x,
                 y2=y,
                 label=neighbour.relation,
-                label_x=round((cx + x) / 2, 1),
-                label_y=round((cy + y) / 2 - 4, 1),
+                # Nearer the neighbour than the centre, clear of the centre's own label.
+                label_x=round(cx + (x - cx) * 0.62, 1),
+                label_y=round(cy + (y - cy) * 0.62 - 4, 1),
                 outgoing=neighbour.outgoing,
             )
         )
