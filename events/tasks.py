@@ -14,6 +14,11 @@ from django.db import transaction
 from events.models import Event
 from events.services.articles import article_process, articles_claim_stalled
 from events.services.feeds import feed_poll, feeds_claim_due
+from events.services.webhooks import (
+    webhook_deliver,
+    webhook_deliveries_claim_due,
+    webhooks_dispatch,
+)
 
 MAX_RETRIES = 4
 
@@ -67,3 +72,29 @@ def article_retry_due_task() -> int:
     for article_id in stalled:
         article_process_task.delay(article_id)
     return len(stalled)
+
+
+# Webhooks: one POST takes at most the fetch policy's 30 s deadline; a dispatch reads at most
+# a few thousand changes per webhook. Both limits stay well under the global ones.
+@shared_task(name="events.tasks.webhooks_dispatch_task", soft_time_limit=120, time_limit=150)
+def webhooks_dispatch_task() -> int:
+    """Run by beat every 10 s: record new deliveries from the change log and send them."""
+    created = webhooks_dispatch()
+    for delivery_id in created:
+        webhook_deliver_task.delay(delivery_id)
+    return len(created)
+
+
+@shared_task(name="events.tasks.webhook_deliver_task", soft_time_limit=60, time_limit=90)
+def webhook_deliver_task(delivery_id: int) -> str | None:
+    """Send one delivery; a failure is scheduled again by the service, not by Celery."""
+    return webhook_deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="events.tasks.webhook_retry_due_task", soft_time_limit=60, time_limit=90)
+def webhook_retry_due_task() -> int:
+    """Run by beat every minute: send deliveries whose retry is due or whose message was lost."""
+    due = webhook_deliveries_claim_due()
+    for delivery_id in due:
+        webhook_deliver_task.delay(delivery_id)
+    return len(due)

@@ -184,6 +184,31 @@ class Fetcher:
             check_robots=check_robots, max_bytes=self.policy.max_bytes, truncate=False,
         )  # fmt: skip
 
+    def post(
+        self, url: str, *, content: bytes, headers: dict[str, str], max_bytes: int = 64 * 1024
+    ) -> FetchResult:
+        """POST content to url (webhook deliveries) within the same address checks, timeouts
+        and per-host slots as fetch; redirects are not followed and robots.txt does not apply.
+        A non-2xx answer raises FetchError with its status; so does anything else."""
+        budget = _Budget(self.policy.total_timeout)
+        try:
+            with budget.active():
+                current = _checked_url(url)
+                with self._slot(current, budget):
+                    request = self._client.build_request(
+                        "POST", current, content=content, headers=headers
+                    )
+                    response = self._client.send(request, stream=True)
+                    try:
+                        if not 200 <= response.status_code < 300:
+                            raise _status_error(response)
+                        body = _read_body(response, budget, max_bytes, truncate=True)
+                        return _result(url, current, [], response, body, {})
+                    finally:
+                        response.close()
+        except (httpx.HTTPError, _Refused, _Unresolvable) as exc:
+            raise self._error(exc, budget) from exc
+
     def _fetch(self, url: str, *, max_bytes: int, truncate: bool, **request: Any) -> FetchResult:
         budget = _Budget(self.policy.total_timeout)
         try:
