@@ -289,6 +289,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "poll-due-feeds": {"task": "events.tasks.feed_poll_due_task", "schedule": 60.0},
     "retry-stalled-articles": {"task": "events.tasks.article_retry_due_task", "schedule": 300.0},
+    # Webhook deliveries start within ~10 s of a change becoming readable in the change log.
+    "dispatch-webhooks": {"task": "events.tasks.webhooks_dispatch_task", "schedule": 10.0},
+    "retry-webhook-deliveries": {"task": "events.tasks.webhook_retry_due_task", "schedule": 60.0},
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
