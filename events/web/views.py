@@ -66,7 +66,9 @@ class HomeRow:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    page = Paginator(event_list_public(), HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A merged event lives on as the one it was merged into (its page redirects there).
+    listed = event_list_public().filter(merged_into__isnull=True)
+    page = Paginator(listed, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     events = list(page.object_list)
     ids = [event.pk for event in events]
     latest = latest_published_updates(event_ids=ids)

@@ -434,3 +434,14 @@ def test_login_and_logout_links_in_the_frame(client):
     client.force_login(UserFactory(username="maria"))
     body = _body(client.get("/"))
     assert 'action="/accounts/logout/" method="post"' in body and "maria" in body
+
+
+def test_merged_event_leaves_home_and_its_page_redirects(client):
+    from events.services.events import event_merge
+
+    winner = EventFactory(title="Kazakhstan unrest")
+    loser = EventFactory(title="Unrest in Kazakhstan (duplicate)")
+    event_merge(loser=loser, winner=winner, by=None)
+    assert "Unrest in Kazakhstan (duplicate)" not in _body(client.get("/"))
+    response = client.get(f"/events/{loser.slug}/")
+    assert response.status_code == 302 and response["Location"] == f"/events/{winner.slug}/"
