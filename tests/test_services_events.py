@@ -236,7 +236,8 @@ def test_a_race_on_a_constraint_is_a_validation_error_naming_the_field(editor) -
                 for _ in range(2):
                     cursor.execute(
                         "INSERT INTO events_entity (name, slug, kind, wikidata_id, description,"
-                        " created_at, updated_at) VALUES ('X', 'same', 'person', '', '', now(), now())"
+                        " created_at, updated_at)"
+                        " VALUES ('X', 'same', 'person', '', '', now(), now())"
                     )
 
     assert _fields(error) == {"slug"}

@@ -41,13 +41,8 @@ CONSTRAINT_MESSAGES = {
 
 # Cyrillic → Latin, after the Bulgarian and Russian official romanisations (ъ is "a" in
 # Bulgarian; Russian's hard and soft signs are dropped). Enough for readable ASCII slugs.
-_CYRILLIC = dict(
-    zip(
-        "абвгдезийклмнопрстуфхцчшщъьюяёыэіїєґў",
-        "a b v g d e z i y k l m n o p r s t u f h ts ch sh sht a _ yu ya yo y e i yi ye g u".split(),
-        strict=True,
-    )
-)
+_LATIN = "a b v g d e z i y k l m n o p r s t u f h ts ch sh sht a _ yu ya yo y e i yi ye g u"
+_CYRILLIC = dict(zip("абвгдезийклмнопрстуфхцчшщъьюяёыэіїєґў", _LATIN.split(), strict=True))
 _CYRILLIC["ж"] = "zh"
 _CYRILLIC["ь"] = ""
 

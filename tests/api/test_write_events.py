@@ -207,8 +207,8 @@ def test_incoming_relation_and_undirected_duplicates(client, as_role) -> None:
     factories.EventFactory(slug="crisis")
     factories.EventFactory(slug="protests")
 
-    part = send(client, "post", "/api/v1/events/crisis/relations/",
-                {"kind": "part_of", "event": "protests", "direction": "in"}, **as_role("editor"))  # fmt: skip
+    incoming = {"kind": "part_of", "event": "protests", "direction": "in"}
+    part = send(client, "post", "/api/v1/events/crisis/relations/", incoming, **as_role("editor"))
     related = send(client, "post", "/api/v1/events/crisis/relations/",
                    {"kind": "related", "event": "protests"}, **as_role("editor"))  # fmt: skip
     related_back = send(client, "post", "/api/v1/events/protests/relations/",
@@ -317,3 +317,75 @@ def test_write_on_a_missing_event_is_404(client, as_role) -> None:
 
     assert response.status_code == 404
     assert response["Content-Type"] == PROBLEM
+
+
+def test_merge_moves_everything_and_the_loser_redirects(client, as_role, openapi) -> None:
+    winner = factories.EventFactory(slug="csto-deployment")
+    loser = factories.EventFactory(slug="csto-troops", status="concluded")
+    other = factories.EventFactory(slug="protests")
+    article = factories.ArticleFactory()
+    both = factories.ArticleFactory()
+    models.ArticleEvent.objects.create(article=article, event=loser, score=0.4)
+    models.ArticleEvent.objects.create(article=both, event=winner, score=0.2)
+    models.ArticleEvent.objects.create(
+        article=both, event=loser, score=0.9, state="confirmed", decided_at="2022-01-07T00:00Z"
+    )
+    models.EventRelation.objects.create(source=loser, target=other, kind="response_to")
+    models.EventRelation.objects.create(source=winner, target=other, kind="response_to")
+    models.EventRelation.objects.create(source=loser, target=winner, kind="related")
+    tokayev = factories.EntityFactory()
+    models.Participant.objects.create(event=loser, entity=tokayev, role="actor")
+    models.Participant.objects.create(event=winner, entity=tokayev, role="actor")
+    update = factories.UpdateFactory(event=loser)
+
+    response = send(client, "post", "/api/v1/events/csto-troops/merge/",
+                    {"into": "csto-deployment"}, **as_role("editor"))  # fmt: skip
+
+    assert response.status_code == 200, response.content
+    assert response.json()["slug"] == "csto-deployment"
+    check_schema(openapi, "/api/v1/events/{slug}/merge/", "post", response)
+    loser.refresh_from_db()
+    assert (loser.merged_into_id, loser.status) == (winner.pk, "concluded")
+    links = {(link.article_id, link.state) for link in winner.article_links.all()}
+    assert links == {(article.pk, "suggested"), (both.pk, "confirmed")}
+    assert not loser.article_links.exists()
+    assert list(winner.relations_out.values_list("target__slug", "kind")) == [
+        ("protests", "response_to")
+    ]
+    assert not models.EventRelation.objects.filter(kind="related").exists()
+    assert winner.participations.count() == 1
+    assert models.Update.objects.get(pk=update.pk).event_id == winner.pk
+    redirect = client.get("/api/v1/events/csto-troops/?lang=bg")
+    assert redirect.status_code == 301
+    assert redirect["Location"] == "/api/v1/events/csto-deployment/?lang=bg"
+    listed = [e["slug"] for e in client.get("/api/v1/events/").json()["results"]]
+    assert "csto-troops" not in listed
+    assert models.Change.objects.filter(kind="event", object_id=loser.pk, action="merged").exists()
+
+
+@pytest.mark.parametrize(("into", "field"), [("csto", "into"), ("nowhere", "into"), ("", "into")])
+def test_bad_merges_are_400_and_change_nothing(client, as_role, into, field) -> None:
+    factories.EventFactory(slug="csto")
+
+    response = send(
+        client, "post", "/api/v1/events/csto/merge/", {"into": into}, **as_role("editor")
+    )
+
+    assert problem_fields(response) == {field}
+    assert models.Event.objects.get().merged_into_id is None
+
+
+def test_merging_twice_is_refused(client, as_role) -> None:
+    for slug in ("a", "b", "c"):
+        factories.EventFactory(slug=slug)
+    send(client, "post", "/api/v1/events/a/merge/", {"into": "b"}, **as_role("editor"))
+
+    again = send(client, "post", "/api/v1/events/a/merge/", {"into": "c"}, **as_role("editor"))
+    into_merged = send(
+        client, "post", "/api/v1/events/c/merge/", {"into": "a"}, **as_role("editor")
+    )
+    reader = send(client, "post", "/api/v1/events/c/merge/", {"into": "b"}, **as_role("reader"))
+
+    assert problem_fields(again) == problem_fields(into_merged) == {"into"}
+    assert reader.status_code == 403
+    assert models.Event.objects.get(slug="a").merged_into.slug == "b"
