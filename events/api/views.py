@@ -7,7 +7,12 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +28,7 @@ from events.api.conditional import (
 from events.api.permissions import EditorsWrite, can_read_text, is_editor
 from events.api.write_articles import ArticleSubmitMixin
 from events.api.write_entities import EntityCreateMixin
-from events.api.write_events import EventCreateMixin, EventEditMixin
+from events.api.write_events import EventCreateMixin, EventEditMixin, MergedRedirectMixin
 from events.models import Article, Entity, Event, Outlet, Update
 from events.models.common import validate_language_code
 from events.selectors import api as selectors
@@ -73,16 +78,26 @@ class EventListApi(EventCreateMixin, LangContextMixin, generics.ListAPIView):
     cursor_ordering = "-id"
 
     def get_queryset(self) -> QuerySet[Event]:
-        return selectors.event_list_api()
+        # A merged event is a tombstone: its URL redirects, it is not listed.
+        return selectors.event_list_api().filter(merged_into__isnull=True)
 
 
 @extend_schema_view(
     get=extend_schema(
-        parameters=[LANG_PARAMETER], responses={200: s.EventDetailSerializer, **PROBLEMS}
+        parameters=[LANG_PARAMETER],
+        responses={
+            200: s.EventDetailSerializer,
+            301: OpenApiResponse(description="Merged into another event; Location names it."),
+            **PROBLEMS,
+        },
     )
 )
 class EventDetailApi(
-    EventDetailConditional, EventEditMixin, LangContextMixin, generics.RetrieveAPIView
+    EventDetailConditional,
+    MergedRedirectMixin,
+    EventEditMixin,
+    LangContextMixin,
+    generics.RetrieveAPIView,
 ):
     permission_classes = [EditorsWrite]
     serializer_class = s.EventDetailSerializer
