@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,32 +24,24 @@ from events.api.conditional import (
     EventDetailConditional,
     EventTimelineConditional,
 )
+from events.api.labels import label_language
 from events.api.permissions import EditorsWrite, can_read_text, is_editor
 from events.api.write_articles import ArticleSubmitMixin
 from events.api.write_entities import EntityCreateMixin
 from events.api.write_events import EventCreateMixin, EventEditMixin, MergedRedirectMixin
 from events.models import Article, Entity, Event, Outlet, Update
-from events.models.common import validate_language_code
 from events.selectors import api as selectors
 from events.selectors.events import event_timeline
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
     OpenApiTypes.STR,
-    description="Language of titles and summaries (ISO 639-1); English where not curated.",
+    description="Language of titles and summaries (ISO 639-1); English where not curated. "
+    "Without it, the first curated language of Accept-Language.",
 )
 
 
 PROBLEMS = s.problems(400, 401, 404, 429)
-
-
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang", "en")
-    try:
-        validate_language_code(lang)
-    except DjangoValidationError as error:
-        raise exceptions.ValidationError({"lang": ["Expected an ISO 639-1 code."]}) from error
-    return lang
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -63,7 +54,7 @@ def _flag(request: Request, name: str) -> bool:
 class LangContextMixin(generics.GenericAPIView):
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        context["lang"] = _lang(self.request)
+        context["lang"] = label_language(self.request)  # lang=, else Accept-Language
         return context
 
 
