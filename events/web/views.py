@@ -99,8 +99,9 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = event_page(slug=slug)
     if event is None:
         raise Http404
-    if getattr(event, "merged_into_id", None):
-        return redirect("web:event", slug=Event.objects.get(pk=event.merged_into_id).slug)
+    if event.merged_into_id:
+        target = Event.objects.get(pk=event.merged_into_id)
+        return redirect("web:event", slug=target.slug, permanent=True)
     editor = viewer_is_editor(request)
     language = _language()
     updates = list(event_timeline(event=event, include_drafts=editor))

@@ -444,4 +444,4 @@ def test_merged_event_leaves_home_and_its_page_redirects(client):
     event_merge(loser=loser, winner=winner, by=None)
     assert "Unrest in Kazakhstan (duplicate)" not in _body(client.get("/"))
     response = client.get(f"/events/{loser.slug}/")
-    assert response.status_code == 302 and response["Location"] == f"/events/{winner.slug}/"
+    assert response.status_code == 301 and response["Location"] == f"/events/{winner.slug}/"
