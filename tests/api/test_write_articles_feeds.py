@@ -249,3 +249,24 @@ def test_only_editors_decide(client, as_role, suggestion, role, status) -> None:
 
     assert response.status_code == status
     assert models.ArticleEvent.objects.get().state == "suggested"
+
+
+def test_feed_list_queries_do_not_grow_with_rows(client, as_role) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/feeds/", **as_role("editor")).status_code == 200
+        return len(queries)
+
+    outlet = factories.OutletFactory()
+    models.Feed.objects.create(url="https://feeds.example.org/0", outlet=outlet)
+    count()  # the first request also records the key's use
+    few = count()
+    for n in range(1, 12):
+        models.Feed.objects.create(
+            url=f"https://feeds.example.org/{n}", outlet=factories.OutletFactory()
+        )
+
+    assert count() == few

@@ -253,3 +253,22 @@ def test_citation_add(client, as_role, openapi, event, article) -> None:
     assert response.status_code == 201, response.content
     assert response.json()["citations"][0]["speaker"]["id"] == speaker.pk
     check_schema(openapi, "/api/v1/updates/{id}/citations/", "post", response)
+
+
+def test_update_list_queries_do_not_grow_with_rows(client, as_role, event) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/updates/", **as_role("editor")).status_code == 200
+        return len(queries)
+
+    cited_update(event)
+    cited_update(event, status="draft")
+    count()  # the first request also records the key's use
+    few = count()
+    for n in range(10):
+        cited_update(event, headline=f"Line {n}")
+
+    assert count() == few
