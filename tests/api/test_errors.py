@@ -60,7 +60,7 @@ def test_unknown_path_or_object_is_404_problem(client, path: str) -> None:
 
 
 def test_write_on_a_read_endpoint_is_405_problem(client) -> None:
-    _problem(client.post("/api/v1/events/", {}), 405, "method-not-allowed")
+    _problem(client.post("/api/v1/outlets/", {}), 405, "method-not-allowed")
 
 
 def test_page_size_above_the_cap_is_capped(client) -> None:
