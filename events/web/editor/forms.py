@@ -39,7 +39,15 @@ def _language_choices(blank: bool = False) -> list[tuple[str, str]]:
     return [("", "—"), *choices] if blank else choices
 
 
-class AttachForm(forms.Form):
+class EditorForm(forms.Form):
+    """Labels without Django's trailing colon: they sit above their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class AttachForm(EditorForm):
     event = forms.CharField(
         label=_("Event"),
         max_length=200,
@@ -56,7 +64,7 @@ class AttachForm(forms.Form):
         return event
 
 
-class EventStartForm(forms.Form):
+class EventStartForm(EditorForm):
     """A new event started from an article; the article is attached to it."""
 
     title = forms.CharField(label=_("Title"), max_length=300)
@@ -80,7 +88,7 @@ class EventStartForm(forms.Form):
     )
 
 
-class UpdateFromArticleForm(forms.Form):
+class UpdateFromArticleForm(EditorForm):
     """A sourced update drafted from one article: the article is its citation, with the quote
     the editor selected (its character span) or pasted (its span is found)."""
 
@@ -122,8 +130,8 @@ class UpdateFromArticleForm(forms.Form):
         label=_("Relayed by (outlet)"), queryset=Outlet.objects.order_by("name"), required=False
     )
 
-    def __init__(self, *args: object, article: Article, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, article: Article, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.article = article
 
     def clean(self) -> dict[str, object]:
@@ -155,7 +163,7 @@ class UpdateFromArticleForm(forms.Form):
         return found, found + len(quote)
 
 
-class UpdateEditForm(forms.Form):
+class UpdateEditForm(EditorForm):
     headline = forms.CharField(label=_("Headline"), max_length=300)
     body = forms.CharField(
         label=_("Body"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -170,7 +178,7 @@ class UpdateEditForm(forms.Form):
     )
 
 
-class RetractForm(forms.Form):
+class RetractForm(EditorForm):
     reason = forms.CharField(
         label=_("Reason for the retraction"),
         widget=forms.Textarea(attrs={"rows": 2}),
