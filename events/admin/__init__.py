@@ -15,6 +15,7 @@ from events.admin import (
     timeline,
     tokens,
     users,
+    webhooks,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "timeline",
     "tokens",
     "users",
+    "webhooks",
 ]

@@ -204,7 +204,18 @@ def _dispatch_one(webhook_id: int, now: dt.datetime) -> list[int]:
                 include_private=False,
             )
             matching = [c for c in page.changes if not wanted or f"{c.kind}.{c.action}" in wanted]
-            WebhookDelivery.objects.bulk_create(
+            # Recording and advancing commit together, so a change is already recorded only
+            # if the position was moved back (an operator replaying): those are not sent again.
+            # The webhook's row lock keeps other runs out; the unique (webhook, change)
+            # constraint backs that up.
+            known = set(
+                WebhookDelivery.objects.filter(webhook=webhook, change__in=matching).values_list(
+                    "change_id", flat=True
+                )
+                if matching
+                else ()
+            )
+            deliveries = WebhookDelivery.objects.bulk_create(
                 [
                     WebhookDelivery(
                         webhook=webhook,
@@ -214,12 +225,10 @@ def _dispatch_one(webhook_id: int, now: dt.datetime) -> list[int]:
                         next_attempt_at=now + CLAIM_LEASE,
                     )
                     for change in matching
-                ],
-                ignore_conflicts=True,
+                    if change.pk not in known
+                ]
             )
-            created += WebhookDelivery.objects.filter(
-                webhook=webhook, change__in=matching, attempts=0, state=DeliveryState.PENDING
-            ).values_list("id", flat=True)
+            created += [delivery.pk for delivery in deliveries]
             if page.cursor is not None:
                 webhook.last_txid, webhook.last_change_id = page.cursor
             if not page.has_more:

@@ -1,0 +1,78 @@
+"""Webhooks and their deliveries, read-only (clients manage their own through the API): an
+operator sees who is failing and why, and can pause or switch a webhook back on. Secrets are
+never shown."""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from events.admin.base import ReadOnlyAdmin
+from events.models import Webhook, WebhookDelivery
+from events.services.webhooks import webhook_edit
+
+
+@admin.register(Webhook)
+class WebhookAdmin(ReadOnlyAdmin):
+    list_display = ("url", "owner", "is_active", "consecutive_failures", "paused_at", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "owner__username")
+    fields = (
+        "owner",
+        "url",
+        "kinds",
+        "is_active",
+        "paused_at",
+        "pause_reason",
+        "consecutive_failures",
+        "last_txid",
+        "last_change_id",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    list_select_related = ("owner",)
+    actions = ["switch_on", "pause"]
+
+    @admin.action(description="Switch on (clears the failure count)", permissions=["view"])
+    def switch_on(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        for webhook in queryset:
+            webhook_edit(webhook=webhook, is_active=True)
+        self.message_user(request, f"Switched on {len(queryset)} webhook(s).", messages.SUCCESS)
+
+    @admin.action(description="Pause", permissions=["view"])
+    def pause(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        for webhook in queryset:
+            webhook_edit(webhook=webhook, is_active=False)
+        self.message_user(request, f"Paused {len(queryset)} webhook(s).", messages.SUCCESS)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "id",
+        "webhook",
+        "kind",
+        "state",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "created_at",
+    )
+    list_filter = ("state", "kind")
+    search_fields = ("webhook__url",)
+    fields = (
+        "webhook",
+        "change",
+        "kind",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "delivered_at",
+        "payload",
+    )
+    readonly_fields = fields
+    list_select_related = ("webhook",)
+    show_full_result_count = False
