@@ -13,7 +13,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -182,17 +182,28 @@ def article_register(
         _url_variants_add(known, url)
         return None
     with transaction.atomic():
-        article, created = Article.objects.get_or_create(
+        article, created = _article_create_or_get(
             canonical_url=canonical,
-            defaults={
-                "feed": feed,
-                "outlet": (feed.outlet if feed else None) or outlet_for_host(url_host(canonical)),
-                "title": title[:500],
-                "published_at": published_at,
-            },
+            feed=feed,
+            outlet=(feed.outlet if feed else None) or outlet_for_host(url_host(canonical)),
+            title=title[:500],
+            published_at=published_at,
         )
         _url_variants_add(article.pk, url, canonical)
     return article.pk if created else None
+
+
+def _article_create_or_get(*, canonical_url: str, **fields: object) -> tuple[Article, bool]:
+    """get_or_create the other way round: a new URL is the common case, so insert first and
+    read only when another registration won (a statement fewer than reading first)."""
+    try:
+        with transaction.atomic():
+            return Article.objects.create(canonical_url=canonical_url, **fields), True
+    except IntegrityError:
+        article = Article.objects.filter(canonical_url=canonical_url).first()
+        if article is None:
+            raise  # not the unique URL: another constraint refused the row
+        return article, False
 
 
 # --- processing -------------------------------------------------------------------------------
@@ -214,9 +225,36 @@ def article_process(
     return article_store_page(article_id=article_id, page=Page.from_fetch(result))
 
 
+def _commit_async() -> None:
+    """Let the current transaction's commit return before its WAL reaches the disk. Only for
+    the worker's own transactions, which are idempotent: if the database crashes within the
+    next fraction of a second and loses them, the article is still pending (or its attempt is
+    not counted) and the sweep re-enqueues it; nothing half-written is possible, and a later
+    ordinary commit flushes everything before it. Saves a disk flush per transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+# Counting an attempt of a pending article in one statement: the common case.
+_CLAIM_SQL = """
+UPDATE events_article SET attempts = attempts + 1, updated_at = %s
+WHERE id = %s AND state NOT IN (%s, %s) AND attempts < %s AND canonical_url NOT LIKE 'urn:%%'
+RETURNING canonical_url
+"""
+
+
 def _attempt_claim(article_id: int, *, refetch: bool) -> str | Outcome:
     """Count the attempt before working (so a message that keeps killing workers is bounded)
     and return the URL to fetch, or the outcome if there is nothing to do."""
+    if not refetch:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _commit_async()
+            done = (str(ArticleState.READY), str(ArticleState.FAILED))
+            cursor.execute(_CLAIM_SQL, (timezone.now(), article_id, *done, MAX_ATTEMPTS))
+            row = cursor.fetchone()
+        if row is not None:
+            return str(row[0])
+    # Gone, processed, given up on, or nothing to fetch: say which.
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
         if article is None:
@@ -313,6 +351,7 @@ def article_store_page(*, article_id: int, page: Page) -> Outcome:
 
 @transaction.atomic
 def _store(article_id: int, prepared: Prepared) -> Outcome:
+    _commit_async()
     article = Article.objects.select_for_update().filter(pk=article_id).first()
     if article is None:
         return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
@@ -411,16 +450,24 @@ def _fields_set(article: Article, prepared: Prepared) -> None:
 
 def _page_keep(article: Article, prepared: Prepared) -> None:
     page = prepared.page
-    ArticlePage.objects.update_or_create(
-        article=article,
-        defaults={
-            "url": page.final_url,
-            "body_gzip": gzip.compress(page.body, compresslevel=6),
-            "sha256": hashlib.sha256(page.body).hexdigest(),
-            "encoding": prepared.encoding,
-            "content_type": page.content_type,
-            "fetched_at": timezone.now(),
-        },
+    # One statement whether the page is new or replaces the last one.
+    ArticlePage.objects.bulk_create(
+        [
+            ArticlePage(
+                article=article,
+                url=page.final_url,
+                # Level 1: about 4x faster than the default 6 for a few per cent more bytes;
+                # the same gzip format, read back by gzip.decompress.
+                body_gzip=gzip.compress(page.body, compresslevel=1),
+                sha256=hashlib.sha256(page.body).hexdigest(),
+                encoding=prepared.encoding,
+                content_type=page.content_type,
+                fetched_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["url", "body_gzip", "sha256", "encoding", "content_type", "fetched_at"],
     )
 
 

@@ -303,11 +303,18 @@ def article_enrich(*, article: Article) -> None:
 def _suggestions_store(article: Article, suggestions: list[tuple[int, float]]) -> None:
     existing = {link.event_id: link for link in ArticleEvent.objects.filter(article=article)}
     now = timezone.now()
+    ArticleEvent.objects.bulk_create(
+        ArticleEvent(article=article, event_id=event_id, score=round(score, 4))
+        for event_id, score in suggestions
+        if event_id not in existing
+    )
     for event_id, score in suggestions:
         link = existing.get(event_id)
-        if link is None:
-            ArticleEvent.objects.create(article=article, event_id=event_id, score=round(score, 4))
-        elif link.state == LinkState.SUGGESTED and link.origin == LinkOrigin.AUTO:
+        if (
+            link is not None
+            and link.state == LinkState.SUGGESTED
+            and link.origin == LinkOrigin.AUTO
+        ):
             link.score = round(score, 4)
             link.updated_at = now
             link.save(update_fields=["score", "updated_at"])
