@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 
 from events import models
-from events.selectors.changes import change_horizon
+from events.selectors.changes import change_horizon, changes_since
 from events.services import timeline
 from events.services.history import acting_as
 from tests import factories
@@ -254,3 +254,42 @@ def test_out_of_order_commits_are_neither_missed_nor_repeated(client, raw_connec
         (second.pk, "updated"),
     ]
     assert again == []
+
+
+def test_the_feed_query_walks_the_change_order_index() -> None:
+    """One index range scan from the cursor, no sort, however long the log (here 200k rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO events_change"
+            " (txid, kind, object_id, object_key, action, public, at, data)"
+            " SELECT 1000 + n / 3, 'article', n, '', 'created', n % 5 <> 0, now(), '{}'"
+            " FROM generate_series(1, 200000) AS n"
+        )
+        cursor.execute("ANALYZE events_change")
+
+    for since, private in (((50000, 0), False), ((1, 0), True), (None, False)):
+        with CaptureQueriesContext(connection) as queries:
+            changes_since(cursor=since, limit=100, include_private=private)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+
+        assert "change_order" in plan, plan
+        assert "Sort" not in plan, plan
+
+
+def test_responses_validate_against_the_schema(client, as_role) -> None:
+    from tests.api.test_schema import _json_schema, _validate
+
+    openapi = _json_schema(
+        client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    )
+    event = factories.EventFactory(slug="csto-deployment")
+    cited_update(event)
+    models.Event.objects.filter(pk=factories.EventFactory().pk).update(merged_into=event)
+    settle()
+
+    _validate(openapi, "/api/v1/changes/", client.get(URL, **as_role("editor")), "application/json")
+    _validate(openapi, "/api/v1/changes/", client.get(URL), "application/json")
+    bad = client.get(URL + "?since=x")
+    _validate(openapi, "/api/v1/changes/", bad, "application/problem+json")
