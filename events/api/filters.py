@@ -11,10 +11,24 @@ from events.models import (
     Event,
     EventKind,
     EventStatus,
-    EventTranslation,
     LinkState,
     Mention,
     Participant,
+)
+from events.selectors.search import (
+    MAX_QUERY_LENGTH,
+    article_matches,
+    matching_entity_ids,
+    parse_query,
+    search_events,
+)
+
+# `q` narrows a list and keeps its cursor order (a mirror pages through every match exactly
+# once); relevance order is GET /api/v1/search/.
+Q_HELP = (
+    "Full-text search in any language (stemmed for English, Russian and others, prefix-matched "
+    "for Bulgarian; typos in names tolerated). Narrows the list; the order stays the list's "
+    "own. For results ranked by relevance use /api/v1/search/."
 )
 
 
@@ -26,7 +40,7 @@ def _entity_q(value: str, prefix: str = "") -> Q:
 
 
 class EventFilter(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", help_text="Words in the title, in any language.")
+    q = filters.CharFilter(method="filter_q", max_length=MAX_QUERY_LENGTH, help_text=Q_HELP)
     kind = filters.ChoiceFilter(choices=EventKind.choices)
     status = filters.ChoiceFilter(choices=EventStatus.choices)
     entity = filters.CharFilter(method="filter_entity", help_text="Participant id or slug.")
@@ -39,8 +53,10 @@ class EventFilter(filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
-        translated = EventTranslation.objects.filter(event=OuterRef("pk"), title__icontains=value)
-        return queryset.filter(Q(title__icontains=value) | Exists(translated))
+        parsed = parse_query(value)
+        if parsed is None:
+            return queryset.none()
+        return queryset.filter(pk__in=search_events(parsed).values("pk"))
 
     def filter_entity(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         participants = Participant.objects.filter(
@@ -57,7 +73,7 @@ class ArticleFilter(filters.FilterSet):
     published_after = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    q = filters.CharFilter(field_name="title", lookup_expr="icontains", help_text="Title words.")
+    q = filters.CharFilter(method="filter_q", max_length=MAX_QUERY_LENGTH, help_text=Q_HELP)
     # Applied by the view (it picks the queryset); declared here to be validated and documented.
     include_duplicates = filters.BooleanFilter(
         method="filter_nothing", help_text="Also list copies of other articles (default false)."
@@ -84,6 +100,14 @@ class ArticleFilter(filters.FilterSet):
         mentions = Mention.objects.filter(_entity_q(value, "entity__"), article=OuterRef("pk"))
         return queryset.filter(Exists(mentions))
 
+    def filter_q(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
+        # A condition on the list itself (not an id subquery): for a common word PostgreSQL
+        # walks the list's order and stops at the page's end.
+        parsed = parse_query(value, language=self.form.cleaned_data.get("language") or "")
+        if parsed is None:
+            return queryset.none()
+        return queryset.filter(article_matches(parsed))
+
     def filter_nothing(
         self, queryset: QuerySet[Article], name: str, value: object
     ) -> QuerySet[Article]:
@@ -91,7 +115,11 @@ class ArticleFilter(filters.FilterSet):
 
 
 class EntityFilter(filters.FilterSet):
-    q = filters.CharFilter(method="filter_q", help_text="Name or alias, any language.")
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=MAX_QUERY_LENGTH,
+        help_text="Name or alias in any language or script; typos tolerated.",
+    )
     kind = filters.ChoiceFilter(choices=EntityKind.choices)
 
     class Meta:
@@ -99,6 +127,4 @@ class EntityFilter(filters.FilterSet):
         fields: list[str] = []
 
     def filter_q(self, queryset: QuerySet[Entity], name: str, value: str) -> QuerySet[Entity]:
-        return queryset.filter(
-            Q(name__icontains=value) | Q(aliases__name__icontains=value)
-        ).distinct()
+        return queryset.filter(pk__in=matching_entity_ids(" ".join(value.split())))

@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from events.api import urls_changes, urls_exports, urls_writes, views
+from events.api.search import SearchApi
 
 app_name = "api"
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("articles/<int:pk>/", views.ArticleDetailApi.as_view(), name="article-detail"),
     path("entities/", views.EntityListApi.as_view(), name="entity-list"),
     path("outlets/", views.OutletListApi.as_view(), name="outlet-list"),
+    path("search/", SearchApi.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", views.NotFoundApi.as_view(), name="not-found"),

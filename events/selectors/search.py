@@ -1,0 +1,608 @@
+"""Full-text search over events, timeline lines, articles and entities, for the API and the
+search page alike.
+
+A query's language is unknown, so it is parsed in several text configurations and the
+results OR-ed: 'simple' (lower-cased words, what Bulgarian and other stemmer-less languages
+are indexed with), 'english', 'russian', and the configuration of the ``language`` filter
+when one is given. A 'simple' prefix query (each word with ``:*``, Bulgarian article and
+plural endings cut off first) catches inflections no stemmer knows: Токаев finds Токаева,
+протестите finds протест. Typos are caught by pg_trgm: titles by ``%>`` (word similarity
+above pg_trgm's threshold, 0.6, through the trigram indexes), entity names and aliases by
+word similarity above :data:`NAME_SIMILARITY` (a small table, scanned), which also finds the
+articles that mention the entity and the events it takes part in, whatever the script:
+"Tokaev" finds Bulgarian articles about Токаев.
+
+Rank: ``ts_rank_cd`` on the stored vector (titles weigh A, bodies B; normalised to 0..1),
+plus a smaller share of the title's trigram word similarity; ties go to the newest. No
+recency factor: a rank that changes with the clock could not be paged or cached."""
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from events.models import (
+    PUBLIC_STATUSES,
+    Article,
+    ArticleEvent,
+    ArticleState,
+    Citation,
+    Entity,
+    EntityAlias,
+    Event,
+    EventTranslation,
+    LinkState,
+    Mention,
+    Participant,
+    Update,
+)
+from events.selectors.pages import ARTICLE_LIST_DEFER
+
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 10
+# Word similarity of a query to an entity's name or alias that counts as naming it:
+# "Tokaev" is 0.57 of "Tokayev", "Токаеб" 0.71 of "Токаев"; unrelated short words stay below.
+NAME_SIMILARITY = 0.5
+# Share of a title's trigram word similarity in the rank (full-text rank is in 0..1).
+TRIGRAM_WEIGHT = 0.3
+# ts_rank_cd normalisation 32: rank / (rank + 1), so every kind of row ranks in 0..1.
+RANK_NORMALISATION = 32
+BASE_CONFIGS = ("simple", "english", "russian")
+# Entities whose names widen a query ("Tokaev" also searches Токаев, Токаева...).
+MAX_NAMED_ENTITIES = 5
+# Article matches ranked per search, newest first (see ranked_articles).
+RANK_CANDIDATES = 500
+
+_WORD = re.compile(r"(-?)(\w+)")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Bulgarian definite articles and plural endings, longest first: протестите, протестът,
+# Токаева. Only cut where at least four letters stay.
+_BG_ENDINGS = ("ите", "ата", "ята", "ът", "ят", "та", "то", "те", "а", "я", "и")
+_MIN_STEM = 4
+
+# Markers ts_headline puts around a match; from the Unicode private-use area, so never
+# expected in text; any that a hostile text carries only makes a harmless <mark>.
+_START, _STOP = "\ue000", "\ue001"
+_HEADLINE_OPTIONS = f"StartSel={_START}, StopSel={_STOP}, MaxFragments=2, MaxWords=30, MinWords=12"
+_TITLE_OPTIONS = f"StartSel={_START}, StopSel={_STOP}, HighlightAll=true"
+
+
+class SearchError(ValueError):
+    """A query or filter that cannot be searched; ``field`` names the parameter."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What the page and the API narrow results by. Each applies where it means something:
+    dates to when an event started, a line occurred and an article was published; language
+    to lines and articles; outlet to articles and the lines citing it; entity to participants,
+    speakers and mentions; event to its lines and articles."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    language: str = ""
+    outlet: str = ""
+    entity: str = ""
+    event: str = ""
+
+
+NO_FILTERS = SearchFilters()
+
+
+def _stem_prefix(word: str) -> str:
+    if _CYRILLIC.search(word):
+        for ending in _BG_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+                return word[: -len(ending)]
+    return word
+
+
+def _lexeme(word: str) -> str:
+    """A to_tsquery operand that is only ever a quoted lexeme."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def prefix_tsquery(q: str) -> str:
+    """to_tsquery text for the 'simple' prefix branch: every word (at most MAX_WORDS) as a
+    quoted prefix, AND-ed; ``-word`` excludes the word. Built from ``\\w+`` words only and
+    quoted, so user text never reaches to_tsquery's operator syntax."""
+    terms = []
+    for minus, word in _WORD.findall(q.lower())[:MAX_WORDS]:
+        if word == "or":
+            continue
+        terms.append(f"!{_lexeme(word)}" if minus else f"{_lexeme(_stem_prefix(word))}:*")
+    if not any(not term.startswith("!") for term in terms):
+        return ""
+    return " & ".join(terms)
+
+
+def clean_query(q: str | None) -> str:
+    q = " ".join((q or "").split())
+    if len(q) > MAX_QUERY_LENGTH:
+        raise SearchError("q", f"At most {MAX_QUERY_LENGTH} characters.")
+    if "\x00" in q:
+        raise SearchError("q", "Contains a NUL character.")
+    return q
+
+
+def _config(language: str) -> Func:
+    return Func(Value(language), function="tracker_search_config")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def _date_q(name: str, filters: SearchFilters) -> Q:
+    q = Q()
+    if filters.date_from:
+        q &= Q(**{f"{name}__gte": _day_start(filters.date_from)})
+    if filters.date_to:
+        q &= Q(**{f"{name}__lt": _day_start(filters.date_to + dt.timedelta(days=1))})
+    return q
+
+
+def _ref(value: str, prefix: str) -> Q:
+    """An outlet or entity named by its id or its slug."""
+    if value.isdigit():
+        return Q(**{f"{prefix}id": int(value)})
+    return Q(**{f"{prefix}slug": value})
+
+
+# Entities ----------------------------------------------------------------------------------
+
+
+def _names_q(q: str) -> Q:
+    named = Q(similarity__gt=NAME_SIMILARITY)
+    if len(q) >= 3:  # shorter substrings are in half the names
+        named |= Q(name__icontains=q)
+    return named
+
+
+def matching_entity_ids(q: str) -> QuerySet[Entity, Any]:
+    """Ids of the entities whose name or an alias (any language) the query names, typos
+    allowed. Entities and aliases are small tables: scanned, not indexed."""
+    if not _WORD.search(q):
+        return Entity.objects.none().values("pk")
+    aliases = (
+        EntityAlias.objects.annotate(similarity=TrigramWordSimilarity(q, "name"))
+        .filter(_names_q(q))
+        .order_by()
+        .values("entity_id")
+    )
+    return (
+        Entity.objects.annotate(similarity=TrigramWordSimilarity(q, "name"))
+        .filter(_names_q(q) | Q(pk__in=aliases))
+        .order_by()
+        .values("pk")
+    )
+
+
+def search_entities(q: str) -> QuerySet[Entity]:
+    """Entities whose name or an alias the query names, annotated with ``rank`` (the best
+    word similarity of the name or an alias); not ordered."""
+    q = clean_query(q)
+    alias_rank = (
+        EntityAlias.objects.filter(entity=OuterRef("pk"))
+        .annotate(similarity=TrigramWordSimilarity(q, "name"))
+        .values("entity")
+        .annotate(best=Max("similarity"))
+        .values("best")
+    )
+    return Entity.objects.filter(pk__in=matching_entity_ids(q)).annotate(
+        rank=Greatest(
+            TrigramWordSimilarity(q, "name"),
+            Coalesce(Subquery(alias_rank, output_field=FloatField()), Value(0.0)),
+        )
+    )
+
+
+# The query ---------------------------------------------------------------------------------
+
+
+def _names_tsquery(names: Sequence[str]) -> str:
+    """to_tsquery text matching any of ``names``: each name's words AND-ed, words of four
+    letters or more as prefixes (inflected forms), shorter ones exactly (US, ЕС)."""
+    alternatives = []
+    for name in dict.fromkeys(names):
+        words = [word for _minus, word in _WORD.findall(name.lower())][:MAX_WORDS]
+        terms = [
+            f"{_lexeme(_stem_prefix(w))}:*" if len(w) >= _MIN_STEM else _lexeme(w) for w in words
+        ]
+        if terms:
+            alternatives.append("(" + " & ".join(terms) + ")")
+    return " | ".join(alternatives)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query ready to run: ``q`` as typed (whitespace collapsed), its tsquery, and the
+    entities it names, whose names and aliases in every language the tsquery also matches:
+    "Tokaev" finds Токаев in a Bulgarian article. ``fuzzy`` is the text titles are compared
+    with by trigram similarity: the query's words, or nothing when it excludes words (a
+    near miss would bring the excluded ones back)."""
+
+    q: str
+    tsquery: SearchQuery
+    entity_ids: tuple[int, ...]
+    fuzzy: str
+
+
+def _exclude(query: SearchQuery, words: Sequence[str], language: str) -> SearchQuery:
+    """``query`` without the ``-words``, in every configuration the query is parsed in: each
+    branch of the OR would otherwise bring an excluded word back."""
+    configs: list[Any] = [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
+    for word in words:
+        for config in configs:
+            query = query & ~SearchQuery(word, config=config, search_type="plain")
+    return query
+
+
+def parse_query(q: str | None, *, language: str = "") -> ParsedQuery | None:
+    """``q`` parsed in the 'simple', English and Russian configurations (and ``language``'s),
+    OR-ed, with the 'simple' prefix branch and the names of the entities it names (one small
+    query); ``-word`` excluded from all of them. None when ``q`` has no word to search for.
+    Raises SearchError on a query that is too long."""
+    q = clean_query(q)
+    prefix = prefix_tsquery(q)
+    if not prefix:
+        return None
+    tokens = [(minus, word) for minus, word in _WORD.findall(q)[:MAX_WORDS] if word != "or"]
+    words = " ".join(word for minus, word in tokens if not minus)
+    negated = [word for minus, word in tokens if minus]
+    query = SearchQuery(prefix, config="simple", search_type="raw")
+    for config in BASE_CONFIGS:
+        query = query | SearchQuery(q, config=config, search_type="websearch")
+    if language:
+        query = query | SearchQuery(q, config=_config(language), search_type="websearch")
+    entities = list(
+        search_entities(words)
+        .annotate(alias_names=ArrayAgg("aliases__name", default=Value([])))
+        .order_by("-rank", "pk")
+        .values_list("pk", "name", "alias_names")[:MAX_NAMED_ENTITIES]
+    )
+    names = [name for _pk, entity, aliases in entities for name in (entity, *aliases)]
+    if names:
+        query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
+    query = _exclude(query, negated, language)
+    return ParsedQuery(
+        q=q,
+        tsquery=query,
+        entity_ids=tuple(pk for pk, _n, _a in entities),
+        fuzzy="" if negated else words,
+    )
+
+
+def _near(parsed: ParsedQuery, field_name: str) -> Q:
+    """Rows whose ``field_name`` is a near miss of the query (trigram word similarity above
+    pg_trgm's threshold, through the trigram index); none when the query excludes words."""
+    if not parsed.fuzzy:
+        return Q(pk__in=[])
+    return Q(**{f"{field_name}__trigram_word_similar": parsed.fuzzy})
+
+
+def _similarity(parsed: ParsedQuery, field_name: str) -> Any:
+    if not parsed.fuzzy:
+        return Value(0.0)
+    return TRIGRAM_WEIGHT * TrigramWordSimilarity(parsed.fuzzy, field_name)
+
+
+def _rank(query: SearchQuery, vector: str = "search") -> SearchRank:
+    return SearchRank(F(vector), query, cover_density=True, normalization=Value(RANK_NORMALISATION))
+
+
+# Events ------------------------------------------------------------------------------------
+
+
+def _translation_vector() -> Func:
+    return Func(
+        F("language"), F("title"), F("summary"), function="tracker_search_vector",
+        output_field=SearchVectorField(),
+    )  # fmt: skip
+
+
+def search_events(parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS) -> QuerySet[Event]:
+    """Events (not merged away) whose English title or summary, a translation, or a
+    participant matches, annotated with ``rank``; not ordered (the API list keeps its
+    cursor order, the page and /search/ sort by rank). Translations have no stored vector:
+    a few per event, vectorised on the fly."""
+    query = parsed.tsquery
+    translated = (
+        EventTranslation.objects.annotate(vector=_translation_vector())
+        .filter(Q(vector=query) | _near(parsed, "title"))
+        .order_by()
+        .values("event_id")
+    )
+    direct = Q(search=query) | _near(parsed, "title") | Q(pk__in=translated)
+    if parsed.entity_ids:
+        direct |= Q(
+            pk__in=Participant.objects.filter(entity_id__in=parsed.entity_ids).values("event_id")
+        )
+    events = Event.objects.filter(direct, merged_into__isnull=True).defer("search")
+    events = events.filter(_date_q("start", filters))
+    if filters.entity:
+        participants = Participant.objects.filter(_ref(filters.entity, "entity__"))
+        events = events.filter(Exists(participants.filter(event=OuterRef("pk"))))
+    if filters.event:
+        events = events.filter(slug=filters.event)
+    translation_rank = (
+        EventTranslation.objects.filter(event=OuterRef("pk"))
+        .annotate(vector=_translation_vector())
+        .annotate(r=_rank(query, "vector"))
+        .values("event")
+        .annotate(best=Max("r"))
+        .values("best")
+    )
+    return events.annotate(
+        rank=Greatest(_rank(query), Coalesce(Subquery(translation_rank), Value(0.0)))
+        + _similarity(parsed, "title")
+    )
+
+
+# Timeline lines ----------------------------------------------------------------------------
+
+
+def search_updates(
+    parsed: ParsedQuery, *, editor: bool, filters: SearchFilters = NO_FILTERS
+) -> QuerySet[Update]:
+    """Timeline lines matching in their own language, annotated with ``rank``. Only editors
+    get drafts and lines in review."""
+    query = parsed.tsquery
+    updates = Update.objects.filter(Q(search=query) | _near(parsed, "headline")).defer("search")
+    if not editor:
+        updates = updates.filter(status__in=PUBLIC_STATUSES)
+    updates = updates.filter(_date_q("occurred_at", filters))
+    if filters.language:
+        updates = updates.filter(language=filters.language)
+    if filters.event:
+        updates = updates.filter(event__slug=filters.event)
+    if filters.entity:
+        spoken = Citation.objects.filter(_ref(filters.entity, "speaker__"))
+        updates = updates.filter(Exists(spoken.filter(update=OuterRef("pk"))))
+    if filters.outlet:
+        cited = Citation.objects.filter(
+            _ref(filters.outlet, "outlet__") | _ref(filters.outlet, "article__outlet__")
+        )
+        updates = updates.filter(Exists(cited.filter(update=OuterRef("pk"))))
+    return updates.annotate(rank=_rank(query) + _similarity(parsed, "headline"))
+
+
+# Articles ----------------------------------------------------------------------------------
+
+
+def article_matches(parsed: ParsedQuery) -> Q:
+    """Articles whose title or text matches (names of the entities the query names
+    included), or whose title is a near miss of the query. Both sides are indexed (GIN on the
+    vector, trigram GIN on the title), so a rare word is a bitmap OR of two index scans and a
+    common one a walk of the list's own order that stops at the page's end."""
+    return Q(search=parsed.tsquery) | _near(parsed, "title")
+
+
+def search_articles(
+    parsed: ParsedQuery,
+    *,
+    filters: SearchFilters = NO_FILTERS,
+    editor: bool = False,
+    include_duplicates: bool = False,
+) -> QuerySet[Article]:
+    """Listed (ready) articles matching ``parsed``, not ordered, without rank (ranking reads
+    every match's vector: see :func:`ranked_articles`). Matching the text is fine for anyone;
+    showing it is not (see :func:`search_all`)."""
+    articles = Article.objects.filter(article_matches(parsed), state=ArticleState.READY)
+    if not include_duplicates:
+        articles = articles.filter(duplicate_of__isnull=True)
+    articles = articles.filter(_date_q("published_at", filters))
+    if filters.language:
+        articles = articles.filter(language=filters.language)
+    if filters.outlet:
+        articles = articles.filter(_ref(filters.outlet, "outlet__"))
+    if filters.entity:
+        mentions = Mention.objects.filter(_ref(filters.entity, "entity__"))
+        articles = articles.filter(Exists(mentions.filter(article=OuterRef("pk"))))
+    if filters.event:
+        states = (LinkState.CONFIRMED, LinkState.SUGGESTED) if editor else (LinkState.CONFIRMED,)
+        links = ArticleEvent.objects.filter(event__slug=filters.event, state__in=states)
+        articles = articles.filter(Exists(links.filter(article=OuterRef("pk"))))
+    return articles
+
+
+def ranked_articles(
+    parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS, editor: bool = False
+) -> QuerySet[Article]:
+    """:func:`search_articles` annotated with ``rank``, best first. Only the newest
+    :data:`RANK_CANDIDATES` matches are ranked: ranking reads each match's vector (tens of
+    microseconds each), and a common word matches half the corpus. The candidates' ids are
+    fetched first (one query, walking the newest-first index), so the ranking query looks
+    its rows up by primary key."""
+    matches = search_articles(parsed, filters=filters, editor=editor)
+    candidates = list(matches.order_by("-id").values_list("pk", flat=True)[:RANK_CANDIDATES])
+    return (
+        Article.objects.filter(pk__in=candidates)
+        .annotate(rank=_rank(parsed.tsquery) + _similarity(parsed, "title"))
+        .order_by("-rank", F("published_at").desc(nulls_last=True), "-id")
+    )
+
+
+# The search page ---------------------------------------------------------------------------
+
+
+def highlight(marked: str | None) -> SafeString:
+    """ts_headline output as safe HTML: everything escaped, markers turned into balanced
+    <mark> elements."""
+    parts: list[str] = []
+    open_ = False
+    for piece in re.split(f"([{_START}{_STOP}])", marked or ""):
+        if piece == _START:
+            if not open_:
+                parts.append("<mark>")
+                open_ = True
+        elif piece == _STOP:
+            if open_:
+                parts.append("</mark>")
+                open_ = False
+        else:
+            parts.append(escape(piece))
+    if open_:
+        parts.append("</mark>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped
+
+
+def _headline(text: Any, language: Any, query: SearchQuery, options: str) -> Func:
+    return Func(
+        Func(language, function="tracker_search_config"),
+        text,
+        query,
+        Value(options),
+        function="ts_headline",
+        output_field=TextField(),
+    )
+
+
+@dataclass
+class SearchResults:
+    q: str
+    events: list[Event] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.events or self.updates or self.articles or self.entities)
+
+
+def search_all(
+    q: str | None,
+    *,
+    editor: bool,
+    show_text: bool,
+    filters: SearchFilters = NO_FILTERS,
+    language: str = "en",
+    limit: int = 20,
+) -> SearchResults:
+    """The search page's results: each kind best first, at most ``limit`` rows, in a fixed
+    number of queries (seven). Rows carry ``title_html`` and ``snippet_html``, safe HTML
+    highlighted by ts_headline, which runs for the shown rows only (PostgreSQL evaluates it
+    after the sort and limit). Event titles are in ``language`` when curated. Article text
+    snippets only when ``show_text`` (signed-in readers and editors); otherwise empty."""
+    parsed = parse_query(q, language=filters.language)
+    if parsed is None:
+        return SearchResults(q=clean_query(q))
+    results = SearchResults(q=parsed.q)
+    results.events = _top_events(parsed, filters, language, limit)
+    results.updates = _top_updates(parsed, filters, editor, limit)
+    results.articles = _top_articles(parsed, filters, editor, show_text, limit)
+    if not (filters.event or filters.outlet or filters.entity):
+        results.entities = list(
+            search_entities(parsed.fuzzy or parsed.q)
+            .prefetch_related("aliases")
+            .order_by("-rank", "name")[:limit]
+        )
+    return results
+
+
+def _label(language: str, column: str) -> Coalesce:
+    curated = EventTranslation.objects.filter(event=OuterRef("pk"), language=language)
+    return Coalesce(
+        Subquery(curated.exclude(title="").values(column)[:1]),
+        F("title") if column == "title" else Value("en"),
+    )
+
+
+def _top_events(
+    parsed: ParsedQuery, filters: SearchFilters, language: str, limit: int
+) -> list[Event]:
+    query = parsed.tsquery
+    rows = (
+        search_events(parsed, filters=filters)
+        .annotate(
+            label_marked=_headline(
+                _label(language, "title"), _label(language, "language"), query, _TITLE_OPTIONS
+            ),
+            summary_marked=_headline(F("summary"), Value("en"), query, _HEADLINE_OPTIONS),
+        )
+        .order_by("-rank", F("start").desc(nulls_last=True), "-id")[:limit]
+    )
+    events: list[Event] = list(rows)
+    for event in events:
+        event.title_html = highlight(event.label_marked)  # type: ignore[attr-defined]
+        event.snippet_html = _snippet(event.summary_marked)  # type: ignore[attr-defined]
+    return events
+
+
+def _top_updates(
+    parsed: ParsedQuery, filters: SearchFilters, editor: bool, limit: int
+) -> list[Update]:
+    query = parsed.tsquery
+    rows = (
+        search_updates(parsed, editor=editor, filters=filters)
+        .select_related("event")
+        .prefetch_related("event__translations")
+        .annotate(
+            title_marked=_headline(F("headline"), F("language"), query, _TITLE_OPTIONS),
+            body_marked=_headline(F("body"), F("language"), query, _HEADLINE_OPTIONS),
+        )
+        .order_by("-rank", "-occurred_at", "-id")[:limit]
+    )
+    updates: list[Update] = list(rows)
+    for update in updates:
+        update.title_html = highlight(update.title_marked)  # type: ignore[attr-defined]
+        update.snippet_html = _snippet(update.body_marked)  # type: ignore[attr-defined]
+    return updates
+
+
+def _top_articles(
+    parsed: ParsedQuery, filters: SearchFilters, editor: bool, show_text: bool, limit: int
+) -> list[Article]:
+    query = parsed.tsquery
+    rows = (
+        ranked_articles(parsed, filters=filters, editor=editor)
+        .select_related("outlet")
+        .defer(*ARTICLE_LIST_DEFER)
+        .annotate(title_marked=_headline(F("title"), F("language"), query, _TITLE_OPTIONS))
+    )
+    if show_text:
+        rows = rows.annotate(
+            text_marked=_headline(F("text"), F("language"), query, _HEADLINE_OPTIONS)
+        )
+    articles: list[Article] = list(rows[:limit])
+    for article in articles:
+        article.title_html = highlight(article.title_marked)  # type: ignore[attr-defined]
+        article.snippet_html = _snippet(getattr(article, "text_marked", ""))  # type: ignore[attr-defined]
+    return articles
+
+
+def _snippet(marked: str | None) -> SafeString:
+    """A highlighted excerpt, or nothing when the text has no match to show."""
+    if not marked or _START not in marked:
+        return mark_safe("")  # noqa: S308 - empty
+    return highlight(marked)

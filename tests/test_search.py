@@ -1,0 +1,366 @@
+"""The search selectors on real PostgreSQL: languages, inflections, typos, ranking, roles,
+filters and the safety of highlighted snippets."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events.models import (
+    ArticleEvent,
+    EntityAlias,
+    EventTranslation,
+    LinkState,
+    Mention,
+    Participant,
+    UpdateStatus,
+)
+from events.selectors.search import (
+    SearchError,
+    SearchFilters,
+    highlight,
+    parse_query,
+    prefix_tsquery,
+    ranked_articles,
+    search_all,
+    search_entities,
+    search_events,
+    search_updates,
+)
+from events.services.timeline import CitationData, update_create, update_publish, update_submit
+from tests.factories import ArticleFactory, EntityFactory, EventFactory, OutletFactory
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">'
+
+
+def _articles(q: str, **filters) -> list[str]:
+    parsed = parse_query(q, language=filters.get("language", ""))
+    assert parsed is not None
+    return [a.title for a in ranked_articles(parsed, filters=SearchFilters(**filters))]
+
+
+def _events(q: str, **filters) -> list[str]:
+    parsed = parse_query(q)
+    assert parsed is not None
+    events = search_events(parsed, filters=SearchFilters(**filters)).order_by("-rank")
+    return [e.slug for e in events]
+
+
+def _line(event, headline, *, body="", language="en", status=UpdateStatus.PUBLISHED, **when):
+    update = update_create(
+        event=event,
+        occurred_at=when.get("at", dt.datetime(2022, 1, 6, tzinfo=dt.UTC)),
+        headline=headline,
+        body=body,
+        language=language,
+        by=None,
+        citations=[CitationData(outlet_id=when.get("outlet", OutletFactory()).pk)],
+    )
+    if status == UpdateStatus.IN_REVIEW:
+        return update_submit(update=update, by=None)
+    if status == UpdateStatus.PUBLISHED:
+        return update_publish(update=update, by=None)
+    return update
+
+
+def _tokayev():
+    tokayev = EntityFactory(name="Kassym-Jomart Tokayev", slug="kassym-jomart-tokayev")
+    EntityAlias.objects.create(entity=tokayev, name="Токаев", language="bg")
+    EntityAlias.objects.create(entity=tokayev, name="Tokayev", language="en")
+    return tokayev
+
+
+# Languages and inflections ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["Токаев", "токаев", "Токаева", "протест", "протестите"])
+def test_bulgarian_inflections_match(q: str) -> None:
+    ArticleFactory(
+        title="Протестите срещу Токаева продължават", text="Протестиращи излязоха отново."
+    )
+    ArticleFactory(title="Цените на газа", text="Нищо общо.")
+
+    assert _articles(q) == ["Протестите срещу Токаева продължават"]
+
+
+def test_bulgarian_query_inflection_finds_the_base_form() -> None:
+    """Токаева (genitive-like form typed by a reader) finds a text saying Токаев."""
+    ArticleFactory(title="Изявление", text="Президентът Токаев поиска помощ.")
+
+    assert _articles("Токаева") == ["Изявление"]
+
+
+def test_russian_stemming() -> None:
+    ArticleFactory(
+        title="Протесты в Казахстане", text="Демонстранты вышли на улицы.", detected_language="ru"
+    )
+
+    assert _articles("протестов Казахстана") == ["Протесты в Казахстане"]
+
+
+def test_english_stemming() -> None:
+    EventFactory(slug="gas", title="Protesters clash over rising gas prices")
+    EventFactory(slug="other", title="NATO-Russia Council")
+
+    assert _events("protest price") == ["gas"]
+
+
+def test_latin_name_finds_cyrillic_text_through_entity_aliases() -> None:
+    _tokayev()
+    ArticleFactory(title="Изявление на президента", text="Токаев поиска съдействие от ОДКС.")
+    ArticleFactory(title="Друго", text="Цените на газа се вдигнаха.")
+
+    assert _articles("Tokayev") == ["Изявление на президента"]
+
+
+@pytest.mark.parametrize("typo", ["Токаеб", "Tokaev"])
+def test_typos_in_names_are_tolerated(typo: str) -> None:
+    tokayev = _tokayev()
+    article = ArticleFactory(title="Изявление", text="Токаев поиска съдействие.")
+    event = EventFactory(slug="csto", title="CSTO deployment")
+    Participant.objects.create(event=event, entity=tokayev, role="actor")
+
+    assert [e.pk for e in search_entities(typo)] == [tokayev.pk]
+    assert _articles(typo) == [article.title]
+    assert _events(typo) == ["csto"]
+
+
+def test_typo_in_a_title_word_is_tolerated() -> None:
+    EventFactory(slug="unrest", title="Unrest in Kazakhstan")
+
+    assert _events("Kazakstan") == ["unrest"]
+
+
+def test_event_translations_are_searched_in_their_language() -> None:
+    event = EventFactory(slug="deployment", title="CSTO deployment")
+    EventTranslation.objects.create(event=event, language="bg", title="Разполагане на ОДКС")
+    EventTranslation.objects.create(event=event, language="ru", title="Миссия ОДКБ в Казахстане")
+
+    assert _events("разполагането") == ["deployment"]
+    assert _events("Казахстан") == ["deployment"]
+
+
+# Ranking -----------------------------------------------------------------------------------
+
+
+def test_title_matches_rank_above_text_matches() -> None:
+    ArticleFactory(title="Цените на газа", text="Токаев говори за цените.")
+    ArticleFactory(title="Токаев поиска помощ от ОДКС", text="Токаев поиска помощ.")
+    ArticleFactory(title="Без връзка", text="Нищо общо тук.")
+
+    assert _articles("Токаев") == ["Токаев поиска помощ от ОДКС", "Цените на газа"]
+
+
+def test_events_rank_by_relevance() -> None:
+    EventFactory(slug="mention", title="Kazakhstan unrest", summary="Gas prices rose.")
+    EventFactory(slug="title", title="Gas price protests", summary="Protests over gas prices.")
+
+    assert _events("gas prices") == ["title", "mention"]
+
+
+# Roles -------------------------------------------------------------------------------------
+
+
+def test_drafts_and_lines_in_review_only_for_editors() -> None:
+    event = EventFactory()
+    published = _line(event, "Tokayev asks the CSTO for help")
+    draft = _line(event, "Tokayev draft line", status=UpdateStatus.DRAFT)
+    review = _line(event, "Tokayev line in review", status=UpdateStatus.IN_REVIEW)
+    parsed = parse_query("Tokayev")
+    assert parsed is not None
+
+    reader = {u.pk for u in search_updates(parsed, editor=False)}
+    editor = {u.pk for u in search_updates(parsed, editor=True)}
+    page = search_all("Tokayev", editor=False, show_text=True)
+
+    assert reader == {published.pk}
+    assert editor == {published.pk, draft.pk, review.pk}
+    assert [u.pk for u in page.updates] == [published.pk]
+
+
+def test_only_ready_originals_are_articles() -> None:
+    original = ArticleFactory(title="Токаев поиска помощ")
+    ArticleFactory(title="Токаев поиска помощ (копие)", duplicate_of=original)
+    ArticleFactory(title="Токаев чака", state="failed", failure_reason="HTTP 500")
+
+    assert _articles("Токаев") == ["Токаев поиска помощ"]
+
+
+# Filters -----------------------------------------------------------------------------------
+
+
+def test_article_filters() -> None:
+    bbc, reuters = OutletFactory(slug="bbc"), OutletFactory(slug="reuters")
+    tokayev = _tokayev()
+    event = EventFactory(slug="csto")
+    early = ArticleFactory(
+        title="Токаев early", outlet=bbc, published_at=dt.datetime(2022, 1, 3, tzinfo=dt.UTC)
+    )
+    late = ArticleFactory(
+        title="Токаев late", outlet=reuters, published_at=dt.datetime(2022, 1, 9, tzinfo=dt.UTC)
+    )
+    english = ArticleFactory(
+        title="Tokayev in English", text="Tokayev said.", detected_language="en", outlet=bbc
+    )
+    Mention.objects.create(article=late, entity=tokayev, first_start=0, first_end=6)
+    ArticleEvent.objects.create(
+        article=early,
+        event=event,
+        score=0.9,
+        state=LinkState.CONFIRMED,
+        decided_at=late.published_at,
+    )
+    ArticleEvent.objects.create(article=late, event=event, score=0.5, state=LinkState.SUGGESTED)
+
+    assert set(_articles("Токаев", date_to=dt.date(2022, 1, 5))) == {early.title}
+    assert set(_articles("Токаев", date_from=dt.date(2022, 1, 8))) == {late.title}
+    assert set(_articles("Токаев", language="en")) == {english.title}
+    assert set(_articles("Токаев", outlet="reuters")) == {late.title}
+    assert set(_articles("Токаев", outlet=str(bbc.pk))) == {early.title, english.title}
+    assert set(_articles("Токаев", entity="kassym-jomart-tokayev")) == {late.title}
+    # Readers see confirmed links only; editors also suggestions.
+    assert set(_articles("Токаев", event="csto")) == {early.title}
+    parsed = parse_query("Токаев")
+    assert parsed is not None
+    as_editor = ranked_articles(parsed, filters=SearchFilters(event="csto"), editor=True)
+    assert {a.title for a in as_editor} == {early.title, late.title}
+
+
+def test_update_and_event_filters() -> None:
+    tokayev = _tokayev()
+    csto = EventFactory(slug="csto", title="Tokayev asks the CSTO")
+    other = EventFactory(slug="other", title="Tokayev visits Moscow")
+    Participant.objects.create(event=csto, entity=tokayev, role="actor")
+    reuters = OutletFactory(slug="reuters")
+    on_csto = _line(csto, "Tokayev speaks", outlet=reuters)
+    _line(other, "Tokayev travels", at=dt.datetime(2022, 1, 20, tzinfo=dt.UTC))
+    parsed = parse_query("Tokayev")
+    assert parsed is not None
+
+    def updates(**filters):
+        return [
+            u.pk for u in search_updates(parsed, editor=False, filters=SearchFilters(**filters))
+        ]
+
+    assert updates(event="csto") == [on_csto.pk]
+    assert updates(outlet="reuters") == [on_csto.pk]
+    assert updates(date_to=dt.date(2022, 1, 10)) == [on_csto.pk]
+    assert updates(language="bg") == []
+    assert _events("Tokayev", entity="kassym-jomart-tokayev") == ["csto"]
+
+
+# Query parsing and safety ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'a' & b:* | !c \\ )(",
+        "<-> :* ! & | '",
+        '"unterminated phrase',
+        "-",
+        "Токаев or -ОДКС",
+        "a\\'b",
+    ],
+)
+def test_any_query_text_is_searched_without_a_database_error(q: str) -> None:
+    ArticleFactory(title="Токаев")
+
+    results = search_all(q, editor=True, show_text=True)
+
+    assert isinstance(results.articles, list)
+
+
+def test_prefix_query_quotes_every_word() -> None:
+    assert prefix_tsquery("Протестите O'Brien -газ") == ("'протест':* & 'o':* & 'brien':* & !'газ'")
+    assert prefix_tsquery("!!! & |") == ""
+
+
+def test_negated_words_exclude_in_every_branch() -> None:
+    ArticleFactory(title="Токаев и ОДКС", text="")
+    ArticleFactory(title="Токаев и газът", text="")
+
+    assert _articles("Токаев -ОДКС") == ["Токаев и газът"]
+
+
+def test_queries_without_words_find_nothing() -> None:
+    ArticleFactory(title="Токаев")
+
+    assert parse_query("  !!! ") is None
+    assert search_all("", editor=True, show_text=True).empty
+
+
+def test_overlong_query_is_refused() -> None:
+    with pytest.raises(SearchError) as error:
+        parse_query("word " * 100)
+
+    assert error.value.field == "q"
+
+
+# Highlighting ------------------------------------------------------------------------------
+
+
+def test_highlights_are_escaped_and_marked() -> None:
+    hostile = f"<script>alert('Токаев')</script>{HOSTILE}"
+    ArticleFactory(title=f"{hostile} Токаев", text=f"{hostile} Президентът Токаев поиска помощ.")
+
+    article = search_all("Токаев", editor=False, show_text=True).articles[0]
+
+    for html in (str(article.title_html), str(article.snippet_html)):
+        assert "<mark>Токаев</mark>" in html
+        assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in str(article.title_html)
+
+
+def test_marker_characters_in_a_hostile_text_stay_balanced() -> None:
+    assert highlight("\ue000a\ue000b\ue001c\ue001<b>") == "<mark>ab</mark>c&lt;b&gt;"
+    assert highlight("\ue000open") == "<mark>open</mark>"
+
+
+def test_article_text_snippets_only_when_text_may_be_shown() -> None:
+    ArticleFactory(title="Изявление", text="Президентът Токаев поиска помощ.")
+
+    anonymous = search_all("Токаев", editor=False, show_text=False).articles[0]
+    reader = search_all("Токаев", editor=False, show_text=True).articles[0]
+
+    assert str(anonymous.snippet_html) == ""
+    assert "<mark>Токаев</mark>" in str(reader.snippet_html)
+
+
+def test_event_labels_in_the_page_language_are_highlighted() -> None:
+    event = EventFactory(slug="csto", title="CSTO deployment")
+    EventTranslation.objects.create(event=event, language="bg", title="Разполагане на ОДКС")
+
+    bg = search_all("ОДКС", editor=False, show_text=False, language="bg").events
+    en = search_all("deployment", editor=False, show_text=False, language="en").events
+
+    assert str(bg[0].title_html) == "Разполагане на <mark>ОДКС</mark>"
+    assert str(en[0].title_html) == "CSTO <mark>deployment</mark>"
+
+
+# Queries -----------------------------------------------------------------------------------
+
+
+def _populate(n: int, tokayev) -> None:
+    for i in range(n):
+        event = EventFactory(title=f"Tokayev event {i}")
+        Participant.objects.create(event=event, entity=tokayev, role="actor")
+        EventTranslation.objects.create(event=event, language="bg", title=f"Токаев {i}")
+        _line(event, f"Tokayev line {i}")
+        ArticleFactory(title=f"Токаев статия {i}")
+
+
+def test_search_all_runs_a_constant_number_of_queries() -> None:
+    tokayev = _tokayev()
+    _populate(2, tokayev)
+    with CaptureQueriesContext(connection) as few:
+        small = search_all("Tokayev", editor=True, show_text=True, language="bg")
+    _populate(18, tokayev)
+    with CaptureQueriesContext(connection) as many:
+        large = search_all("Tokayev", editor=True, show_text=True, language="bg")
+
+    assert (len(small.articles), len(large.articles)) == (2, 20)
+    assert len(many) == len(few)
