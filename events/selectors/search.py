@@ -290,7 +290,7 @@ def parse_query(q: str | None, *, language: str = "") -> ParsedQuery | None:
         .order_by("-rank", "pk")
         .values_list("pk", "name", "alias_names")[:MAX_NAMED_ENTITIES]
     )
-    names = [name for _pk, entity, aliases in entities for name in (entity, *aliases)]
+    names = [name for _pk, entity, aliases in entities for name in (entity, *aliases) if name]
     if names:
         query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
     query = _exclude(query, negated, language)
