@@ -36,7 +36,7 @@ from events.models import (
     Update,
     UpdateStatus,
 )
-from events.services.enrichment import CuratedCache, article_enrich
+from events.services.enrichment import CuratedCache, article_enrich, curation_stamp
 from events.services.fetching import fetcher as default_fetcher
 
 logger = logging.getLogger(__name__)
@@ -104,13 +104,14 @@ class Prepared:
 # --- registration -----------------------------------------------------------------------------
 
 
-def outlet_for_host(host: str) -> Outlet | None:
+def outlet_for_host(host: str, *, stamp: object = ...) -> Outlet | None:
     """The outlet owning ``host`` or its closest registered parent domain (www.bbc.co.uk →
     bbc.co.uk). Read from a per-process map of every outlet domain (outlets are few and rarely
-    change; see :class:`~events.services.enrichment.CuratedCache` for how a change is seen)."""
+    change; see :class:`~events.services.enrichment.CuratedCache` for how a change is seen).
+    ``stamp``: the :func:`~events.services.enrichment.curation_stamp` the caller read already."""
     parts = host.lower().split(".")
     # The host itself always counts, even a single label (an intranet name, localhost).
-    domains = _outlet_domains.get()
+    domains = _outlet_domains.get(stamp)
     for i in range(max(len(parts) - 1, 1)):
         outlet = domains.get(".".join(parts[i:]))
         if outlet is not None:
@@ -372,7 +373,8 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     changed = article.state == ArticleState.READY
     if changed:
         _revision_keep(article)
-    _fields_set(article, prepared)
+    stamp = curation_stamp()  # one read for the outlet and the enrichment caches
+    _fields_set(article, prepared, stamp)
     article.duplicate_of_id = _original_of(article, fp)
     article.state = ArticleState.READY
     article.failure_reason = ""
@@ -385,7 +387,7 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
         *prepared.page.redirect_chain,
         prepared.page.final_url,
     )
-    article_enrich(article=article)
+    article_enrich(article=article, stamp=stamp)
     logger.info(
         "ingest.article_stored",
         extra={
@@ -431,7 +433,7 @@ def _merge_into_canonical_owner(article: Article, prepared: Prepared) -> Outcome
     return Outcome(article_id=article.pk, state="merged", merged_into=owner)
 
 
-def _fields_set(article: Article, prepared: Prepared) -> None:
+def _fields_set(article: Article, prepared: Prepared, stamp: object) -> None:
     extracted, fp = prepared.extracted, prepared.fingerprint
     article.title = (extracted.title or article.title)[:500]
     article.byline = extracted.author[:300]
@@ -445,7 +447,7 @@ def _fields_set(article: Article, prepared: Prepared) -> None:
     article.fetched_at = timezone.now()
     article.text_version += 1
     if article.outlet_id is None and not article.canonical_url.startswith("urn:"):
-        article.outlet = outlet_for_host(url_host(article.canonical_url))
+        article.outlet = outlet_for_host(url_host(article.canonical_url), stamp=stamp)
 
 
 def _page_keep(article: Article, prepared: Prepared) -> None:

@@ -275,11 +275,13 @@ _matcher = CuratedCache(_aliases_version, _matcher_build)
 _profiles = CuratedCache(_profiles_version, _profiles_build)
 
 
-def article_enrich(*, article: Article) -> None:
+def article_enrich(*, article: Article, stamp: object = ...) -> None:
     """Replace the article's mentions and refresh its automatic event suggestions. An editor's
-    confirmation or rejection is never touched. Call inside the article's row lock."""
+    confirmation or rejection is never touched. Call inside the article's row lock; ``stamp``
+    is the :func:`curation_stamp` the caller read already."""
+    if stamp is ...:
+        stamp = curation_stamp()
     # Spans are offsets into article.text, where a citation's quote is found too.
-    stamp = curation_stamp()
     matches = _matcher.get(stamp).match(article.text)
     Mention.objects.filter(article=article).delete()
     Mention.objects.bulk_create(
