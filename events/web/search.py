@@ -1,0 +1,99 @@
+"""The search page: events, timeline lines, articles and entities for a query, with filters.
+
+Reads go through events.selectors.search (the API's search uses the same functions).
+Highlighted titles and snippets arrive as safe HTML built by the selector (escaped text with
+<mark> around matches); everything else reaches the page through auto-escaping."""
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Outlet
+from events.selectors.search import MAX_QUERY_LENGTH, SearchFilters, search_all
+from events.web.access import viewer_is_editor
+
+RESULTS_PER_GROUP = 20
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search for"),
+        max_length=MAX_QUERY_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    outlet = forms.ModelChoiceField(
+        label=_("Outlet"),
+        queryset=Outlet.objects.order_by("name").only("slug", "name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("Any outlet"),
+    )
+    entity = forms.SlugField(
+        label=_("Person or organisation"),
+        required=False,
+        help_text=_("Its short name as in its address, e.g. kassym-jomart-tokayev."),
+    )
+    event = forms.SlugField(
+        label=_("Event"),
+        required=False,
+        help_text=_("Its short name as in its address, e.g. kazakhstan-unrest-2022."),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["language"].choices = [  # type: ignore[attr-defined]
+            ("", _("Any language")),
+            *settings.CONTENT_LANGUAGES,
+        ]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:  # type: ignore[operator]
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> SearchFilters:
+        data = self.cleaned_data
+        outlet = data.get("outlet")
+        return SearchFilters(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            language=data.get("language") or "",
+            outlet=outlet.slug if outlet else "",
+            entity=data.get("entity") or "",
+            event=data.get("event") or "",
+        )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    q = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    language = (get_language() or "en")[:2]
+    results = None
+    status = 200
+    if not form.is_valid():
+        status = 400
+    elif form.cleaned_data["q"]:
+        results = search_all(
+            form.cleaned_data["q"],
+            editor=viewer_is_editor(request),
+            # Anonymous visitors get article metadata; signed-in readers also the text.
+            show_text=request.user.is_authenticated,
+            filters=form.filters(),
+            language=language,
+            limit=RESULTS_PER_GROUP,
+        )
+    context = {"form": form, "results": results, "search_query": q, "language": language}
+    return render(request, "search/results.html", context, status=status)
