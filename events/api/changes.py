@@ -43,12 +43,13 @@ def cursor_decode(token: str) -> Cursor:
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise ValueError("not a cursor") from error
     match = _CURSOR.fullmatch(raw)
-    if not match or not token.isascii():
+    if not match:
         raise ValueError("not a cursor")
-    txid, change_id = int(match[1]), int(match[2])
-    if txid > _MAX_BIGINT or change_id > _MAX_BIGINT:
+    cursor = int(match[1]), int(match[2])
+    # Only the exact token this API wrote: the decoder would skip stray characters.
+    if max(cursor) > _MAX_BIGINT or cursor_encode(cursor) != token:
         raise ValueError("not a cursor")
-    return txid, change_id
+    return cursor
 
 
 class ChangeSerializer(serializers.Serializer):
