@@ -11,6 +11,11 @@
   given up; ``PAUSE_AFTER_FAILURES`` failed attempts in a row pause the webhook until its
   owner switches it back on.
 
+Latency: beat runs the dispatch every 10 s and it enqueues the new deliveries at once, so a
+change usually reaches its receivers within ~10 s of being readable in the change log (a
+long-running transaction anywhere on the PostgreSQL server delays that; see
+events.selectors.changes). Retries are swept every minute.
+
 Signature: ``X-Tracker-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">`` with
 the webhook's secret, and the same ``<timestamp>`` (Unix seconds) in ``X-Tracker-Timestamp``,
 so a receiver can refuse replays of old deliveries.
