@@ -93,7 +93,7 @@ WHERE c.public OR %(editor)s
 """
 
 
-def _validators(sql: str, key: object, role: Role) -> tuple[str, dt.datetime | None] | None:
+def _validators(sql: str, key: str | int, role: Role) -> tuple[str, dt.datetime | None] | None:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"key": key, "editor": role == Role.EDITOR})
         found, count, max_id, max_at, other_at = cursor.fetchone()
