@@ -212,14 +212,15 @@ def test_queue_header_counts_what_is_waiting(editor_client):
     _suggestion(article, event)
     _suggestion(article, other)
     _article()
+    decided = _article()
+    ArticleEvent.objects.create(
+        article=decided, event=event, state=LinkState.REJECTED, decided_at=timezone.now()
+    )
+    _article(duplicate_of=article)
     response = editor_client.get("/editor/review/")
-    assert response.context["counts"] == {
-        "waiting": 2,
-        "suggested": 1,
-        "unlinked": 1,
-        "suggestions": 2,
-    }
-    assert "2 suggestions to decide" in response.content.decode()
+    assert response.context["counts"] == {"waiting": 2, "suggested": 1, "unlinked": 1}
+    tabs = response.content.decode()
+    assert 'Waiting <span class="count">2</span>' in tabs
 
 
 def test_queue_pages_newest_first_through_a_cursor_without_gaps_or_repeats(editor_client):
