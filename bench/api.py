@@ -91,7 +91,11 @@ def corpus(args: argparse.Namespace) -> CorpusSize:
     builder = ApiCorpus(seed=11)
     with _step(f"storing {args.articles:,} articles and {args.events:,} events"):
         stored = builder.build(
-            articles=args.articles, events=args.events, timeline=args.timeline, progress=_quiet
+            articles=args.articles,
+            events=args.events,
+            timeline=args.timeline,
+            workers=args.loaders,
+            progress=_quiet,
         )
     with _step("VACUUM ANALYZE"):
         vacuum_analyze()
@@ -134,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--timeline", type=int, default=120, help="lines on the benched event")
+    parser.add_argument(
+        "--loaders", type=int, default=2, help="threads (database connections) storing the corpus"
+    )
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per endpoint")

@@ -14,11 +14,13 @@ import hashlib
 import random
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from bench.pages import LANGUAGES, Text, TextWriter
@@ -96,31 +98,52 @@ class ApiCorpus:
         ]
         self.now = timezone.now()
         self.serial = 0
-        # Recent ready originals that later rows may be syndicated copies of.
-        self.originals: deque[int] = deque(maxlen=20000)
 
     def build(
-        self, *, articles: int, events: int, timeline: int = 120, progress: Callable[[str], None]
+        self,
+        *,
+        articles: int,
+        events: int,
+        timeline: int = 120,
+        workers: int = 1,
+        progress: Callable[[str], None],
     ) -> CorpusSize:
-        """Store the whole corpus; ``timeline``: lines on the benchmarked event."""
+        """Store the whole corpus; ``timeline``: lines on the benchmarked event. With
+        ``workers`` > 1, batches of articles are stored by that many threads, each on a
+        database connection of its own (PostgreSQL does most of the work: full-text vectors,
+        trigram index, change-log triggers); the rows are the same for the same seed."""
         with transaction.atomic():
             outlets = self._outlets(max(3, min(80, articles // 1000 + 5)))
             entities = self._entities(max(10, min(600, events // 2 + 10)))
             event_ids = self._events(max(1, events), entities)
         progress(f"{len(outlets)} outlets, {len(entities)} entities, {len(event_ids)} events")
-        bench_event = event_ids[0]
-        stored = 0
+        # Ids are given, not drawn from the sequence, so batches can be written in any order.
+        self.serial = Article.objects.aggregate(last=Max("id"))["last"] or 0
         bench_articles: list[int] = []
-        while stored < articles:
-            count = min(BATCH, articles - stored)
-            with transaction.atomic():
-                ids = self._articles(count, outlets)
-                bench_articles += self._related(ids, entities, event_ids)
-            stored += count
-            progress(f"{stored:,} articles")
+        stored = 0
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: deque[tuple[Future[None], int]] = deque()
+            for start in range(0, articles, BATCH):
+                rows = self._articles(min(BATCH, articles - start), outlets)
+                mentions, links, linked = self._related(rows, entities, event_ids)
+                bench_articles += linked
+                if workers == 1:
+                    _store(rows, mentions, links)
+                    stored += len(rows)
+                    progress(f"{stored:,} articles")
+                    continue
+                pending.append((pool.submit(_store_in_thread, rows, mentions, links), len(rows)))
+                while pending and (len(pending) > workers or start + BATCH >= articles):
+                    future, count = pending.popleft()
+                    future.result()
+                    stored += count
+                    progress(f"{stored:,} articles")
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Article]):
+                cursor.execute(sql)
         speakers = [pk for pk, kind in entities if kind == EntityKind.PERSON]
         with transaction.atomic():
-            self._timeline(bench_event, timeline, bench_articles, outlets, speakers)
+            self._timeline(event_ids[0], timeline, bench_articles, outlets, speakers)
             for event in event_ids[1:]:
                 self._timeline(event, self.rng.randint(0, 3), [], outlets, speakers)
         return size()
@@ -212,9 +235,12 @@ class ApiCorpus:
 
     # --- articles -------------------------------------------------------------------------
 
-    def _articles(self, count: int, outlets: list[int]) -> list[int]:
+    def _articles(self, count: int, outlets: list[int]) -> list[Article]:
+        """Unsaved articles with their ids; one ready original in ten has a syndicated copy
+        later in the batch."""
         rng = self.rng
         rows = []
+        originals: list[int] = []
         for _ in range(count):
             self.serial += 1
             serial = self.serial
@@ -231,10 +257,13 @@ class ApiCorpus:
             )
             ready = state == ArticleState.READY
             copy_of = None
-            if ready and self.originals and rng.random() < COPY_SHARE:
-                copy_of = self.originals[rng.randrange(len(self.originals))]
+            if ready and originals and rng.random() < COPY_SHARE:
+                copy_of = originals[rng.randrange(len(originals))]
+            elif ready:
+                originals.append(serial)
             rows.append(
                 Article(
+                    id=serial,
                     canonical_url=(
                         f"https://outlet-{outlet}.example/{text.language}/"
                         f"{published:%Y/%m/%d}/story-{serial}-{rng.getrandbits(32):08x}"
@@ -258,19 +287,17 @@ class ApiCorpus:
                     attempts=1,
                 )
             )
-        created = Article.objects.bulk_create(rows)
-        listed = [row for row in created if row.state == ArticleState.READY]
-        self.originals.extend(row.pk for row in listed if row.duplicate_of_id is None)
-        return [row.pk for row in listed]
+        return rows
 
     def _related(
-        self, ids: list[int], entities: list[tuple[int, str]], events: list[int]
-    ) -> list[int]:
-        """Mentions and event links of fresh ready articles; returns those linked to the
-        benchmarked event (``events[0]``)."""
+        self, rows: list[Article], entities: list[tuple[int, str]], events: list[int]
+    ) -> tuple[list[Mention], list[ArticleEvent], list[int]]:
+        """Mentions and event links of the ready ones of ``rows``, and the ids of those linked
+        to the benchmarked event (``events[0]``)."""
         rng, now = self.rng, self.now
         mentions, links, bench = [], [], []
-        for article in ids:
+        ready = [row.pk for row in rows if row.state == ArticleState.READY]
+        for article in ready:
             if rng.random() < MENTION_SHARE:
                 for entity, _ in rng.sample(entities, min(len(entities), rng.randint(1, 4))):
                     start = rng.randrange(2000)
@@ -300,9 +327,7 @@ class ApiCorpus:
                         decided_at=None if state == LinkState.SUGGESTED else now,
                     )
                 )
-        Mention.objects.bulk_create(mentions)
-        ArticleEvent.objects.bulk_create(links)
-        return bench
+        return mentions, links, bench
 
     # --- timelines ------------------------------------------------------------------------
 
@@ -377,6 +402,22 @@ class ApiCorpus:
                     )
                 )
         Citation.objects.bulk_create(citations)
+
+
+def _store(rows: list[Article], mentions: list[Mention], links: list[ArticleEvent]) -> None:
+    with transaction.atomic():
+        Article.objects.bulk_create(rows)
+        Mention.objects.bulk_create(mentions)
+        ArticleEvent.objects.bulk_create(links)
+
+
+def _store_in_thread(
+    rows: list[Article], mentions: list[Mention], links: list[ArticleEvent]
+) -> None:
+    try:
+        _store(rows, mentions, links)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def size() -> CorpusSize:

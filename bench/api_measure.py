@@ -27,6 +27,19 @@ from bench import load
 from bench.api_corpus import BENCH_EVENT
 
 BARE = "bare Django view"
+PLAN_LINES = 12
+# Plan lines left out of the report: buffer counts and cache statistics.
+_PLAN_DETAILS = (
+    "Buffers:",
+    "Index Searches:",
+    "Cache Key:",
+    "Cache Mode:",
+    "Hits:",
+    "Batches:",
+    "Planning",
+    "Execution Time",
+    "Sort Method:",
+)
 Driver = Callable[..., load.Measurement]
 
 
@@ -179,7 +192,7 @@ class Breakdown:
 
     def __init__(self) -> None:
         self.seconds: Counter[str] = Counter()
-        self.statements: list[tuple[str, float]] = []
+        self.statements: list[tuple[str, Any, float]] = []  # SQL, parameters, seconds
         self._stack: list[list[Any]] = []  # [part, started, seconds in parts it called]
 
     def _enter(self, part: str) -> None:
@@ -198,7 +211,7 @@ class Breakdown:
         try:
             return execute(sql, params, many, context)
         finally:
-            self.statements.append((sql, self._exit()))
+            self.statements.append((sql, params, self._exit()))
 
     def _timed(self, part: str, function: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(function)
@@ -237,6 +250,7 @@ class Profile:
     queries: tuple[int, ...]  # statements per request, every count seen
     parts_ms: dict[str, float]
     statements: list[tuple[str, float]]  # (statement, median ms) in the order sent
+    plan: list[str]  # EXPLAIN ANALYZE of the slowest statement
 
 
 def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profile]:
@@ -249,7 +263,7 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
         total = 0.0
         parts: Counter[str] = Counter()
         timings: dict[int, list[float]] = {}
-        sent: list[str] = []
+        sent: list[tuple[str, Any]] = []
         for i in range(requests):
             breakdown = Breakdown()
             with breakdown.watch():
@@ -262,18 +276,19 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
                 raise RuntimeError(f"{endpoint.path} answered {response.status_code} in-process")
             counts.add(len(breakdown.statements))
             parts.update(breakdown.seconds)
-            sent = sent or [sql for sql, _ in breakdown.statements]
-            for n, (_, seconds) in enumerate(breakdown.statements):
+            sent = sent or [(sql, params) for sql, params, _ in breakdown.statements]
+            for n, (_, _, seconds) in enumerate(breakdown.statements):
                 timings.setdefault(n, []).append(seconds)
+        medians = [1000 * statistics.median(timings[n]) for n in range(len(sent))]
+        slowest = max(range(len(sent)), key=medians.__getitem__, default=None)
         profiles.append(
             Profile(
                 endpoint=endpoint.label,
                 ms=1000 * total / requests,
                 queries=tuple(sorted(counts)),
                 parts_ms={part: 1000 * parts[part] / requests for part in Breakdown.PARTS},
-                statements=[
-                    (sql, 1000 * statistics.median(timings[n])) for n, sql in enumerate(sent)
-                ],
+                statements=[(sql, ms) for (sql, _), ms in zip(sent, medians, strict=True)],
+                plan=[] if slowest is None else explain(*sent[slowest]),
             )
         )
     return profiles
@@ -302,15 +317,36 @@ def print_profiles(profiles: list[Profile]) -> None:
             say(f"  {profile.endpoint}")
         for sql, ms in profile.statements:
             say(f"    {ms:7.2f}  {statement_shape(sql)}")
+    say()
+    say("Plan of each endpoint's slowest statement (EXPLAIN ANALYZE, once)")
+    for profile in profiles:
+        if not profile.plan:
+            continue
+        say(f"  {profile.endpoint}")
+        lines = [line for line in profile.plan if not line.strip().startswith(_PLAN_DETAILS)]
+        for line in lines[:PLAN_LINES]:
+            say(f"    {line[:150]}")
+        if len(lines) > PLAN_LINES:
+            say(f"    … {len(lines) - PLAN_LINES} more lines")
+        say(f"    {next((x for x in profile.plan if x.startswith('Execution Time')), '')}")
 
 
+def explain(sql: str, params: Any) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+_COMMENTS = re.compile(r"--[^\n]*")
+_SPACES = re.compile(r"\s+")
 _COLUMNS = re.compile(r"^SELECT .*? FROM ", re.DOTALL)
 _LISTS = re.compile(r"%s(?:, %s)+")
 
 
 def statement_shape(sql: str, width: int = 150) -> str:
     """A statement short enough for one line: no column list, quotes or table prefixes."""
-    shape = _LISTS.sub("%s…", _COLUMNS.sub("SELECT … FROM ", sql)).replace('"', "")
+    shape = _SPACES.sub(" ", _COMMENTS.sub("", sql)).strip()
+    shape = _LISTS.sub("%s…", _COLUMNS.sub("SELECT … FROM ", shape)).replace('"', "")
     shape = shape.replace("events_", "")
     return shape if len(shape) <= width else shape[: width - 1] + "…"
 

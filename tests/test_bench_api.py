@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from bench import load
+from bench import api_corpus, load
 from bench.api_corpus import BENCH_EVENT, ApiCorpus
 from bench.api_measure import (
     BARE,
@@ -20,19 +20,27 @@ from bench.api_measure import (
     summarise,
 )
 from bench.api_server import ServerConfig, gunicorn_server
+from events.models import Article
 
 REQUESTS = 6
 
 
 @pytest.mark.django_db(transaction=True)  # the server processes must see the corpus
-def test_corpus_server_load_and_report(capsys: pytest.CaptureFixture[str]) -> None:
+def test_corpus_server_load_and_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api_corpus, "BATCH", 20)  # three batches for two loader threads
     steps: list[str] = []
-    size = ApiCorpus(seed=3).build(articles=50, events=3, timeline=12, progress=steps.append)
+    size = ApiCorpus(seed=3).build(
+        articles=50, events=3, timeline=12, workers=2, progress=steps.append
+    )
     assert (size.articles, size.events) == (50, 3)
+    # Ids were given, and the sequence moved past them.
+    assert Article.objects.create(canonical_url="https://new.example/1").pk > 50
     assert 0 < size.listed_articles < 50  # failed, pending and copies are not listed
     assert size.bench_event_updates > 0 and size.citations >= size.updates
     assert size.mentions > 0 and size.article_event_links > 0
-    assert steps[-1] == "50 articles"
+    assert steps[1:] == ["20 articles", "40 articles", "50 articles"]
 
     targets = endpoints()
     assert targets[0].label == BARE and f"/events/{BENCH_EVENT}/timeline/" in targets[1].path
