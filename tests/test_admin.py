@@ -100,6 +100,12 @@ def _mention() -> models.Mention:
     return _article().mentions.get()
 
 
+def _webhook() -> models.Webhook:
+    return models.Webhook.objects.create(
+        owner=factories.UserFactory(), url="https://hooks.example/x", secret="s"
+    )
+
+
 BUILDERS: dict[type, Callable[[], Any]] = {
     models.User: factories.UserFactory,
     models.Entity: _entity,
@@ -116,8 +122,17 @@ BUILDERS: dict[type, Callable[[], Any]] = {
     models.Citation: lambda: _cited_update().citations.get(),
     models.ApiToken: lambda: token_create(user=factories.UserFactory(), role="reader")[0],
     models.Change: lambda: (_event(), models.Change.objects.latest("id"))[1],
+    models.Webhook: lambda: _webhook(),
+    models.WebhookDelivery: lambda: _webhook().deliveries.create(kind="event.created"),
 }
-READ_ONLY = {models.ArticleRevision, models.UpdateVersion, models.ApiToken, models.Change}
+READ_ONLY = {
+    models.ArticleRevision,
+    models.UpdateVersion,
+    models.ApiToken,
+    models.Change,
+    models.Webhook,
+    models.WebhookDelivery,
+}
 # Edited on their parent's page only.
 INLINE_ONLY = {
     models.EntityAlias,
