@@ -5,6 +5,7 @@ constraints decide. Temporary failures retry with exponential backoff and jitter
 ones are recorded on the row by the service and not retried.
 """
 
+import functools
 import random
 
 from celery import shared_task
@@ -52,7 +53,7 @@ def feed_poll_task(feed_id: int) -> dict[str, object]:
     """Poll one feed; its failures go into its health and schedule, not into Celery retries."""
     result = feed_poll(feed_id=feed_id)
     for article_id in result.new_article_ids:
-        transaction.on_commit(lambda article_id=article_id: article_process_task.delay(article_id))
+        transaction.on_commit(functools.partial(article_process_task.delay, article_id))
     return {"ok": result.ok, "new": len(result.new_article_ids), "error": result.error}
 
 

@@ -13,14 +13,14 @@ from events.models import Event, Precision
 
 register = template.Library()
 
-DATE_FORMATS = {
+DATE_FORMATS: dict[str, str] = {
     Precision.YEAR: "Y",
     Precision.MONTH: "F Y",
     Precision.DAY: "j M Y",
     Precision.MINUTE: "j M Y H:i",
 }
 # Day headings of a timeline: a line known to the minute sits under its (local) day.
-HEADING_FORMATS = {**DATE_FORMATS, Precision.MINUTE: "j M Y"}
+HEADING_FORMATS: dict[str, str] = {**DATE_FORMATS, Precision.MINUTE: "j M Y"}
 # Markup allowed from outside (e.g. search highlights): text-level tags, no attributes.
 ALLOWED_TAGS = {"b", "strong", "em", "i", "mark", "p", "br", "ul", "ol", "li", "blockquote", "q"}
 
