@@ -2,12 +2,29 @@
 queue, adds an update with a quote selected in the article text, publishes it and retracts it.
 Screenshots of the queue and the update form land in var/screenshots/."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from events.models import ArticleEvent, Citation, LinkState, Mention, Update, UpdateStatus
+from events.models import (
+    ArticleEvent,
+    Citation,
+    Feed,
+    FeedHealth,
+    LinkState,
+    Mention,
+    Update,
+    UpdateStatus,
+)
+from events.services.timeline import (
+    CitationData,
+    update_create,
+    update_publish,
+    update_revision_propose,
+)
 from tests.factories import ArticleFactory, EntityFactory, EventFactory, OutletFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -193,3 +210,38 @@ def test_screenshots_of_the_queue_and_the_update_form(
     )
     assert overflow <= 0
     screenshot(page, "editor-update-form-phone")
+
+
+def test_screenshots_of_an_update_page_with_history_and_of_the_feeds(
+    page, live_server, login, editor_user, waiting, screenshot
+):
+    article = waiting["article"]
+    update = update_create(
+        event=waiting["event"],
+        occurred_at=dt.datetime(2022, 1, 5, tzinfo=dt.UTC),
+        headline="Tokayev calls the protests an aggression",
+        by=editor_user,
+        citations=[
+            CitationData(article_id=article.pk, quote=QUOTE, speaker_id=waiting["speaker"].pk)
+        ],
+    )
+    update_publish(update=update, by=editor_user)
+    update_revision_propose(
+        update=update,
+        by=editor_user,
+        headline="Tokayev calls the protests a foreign-backed aggression",
+        correction_note="The address said the aggression was backed from abroad.",
+    )
+    Feed.objects.create(url="https://svyat.example/rss", title="Svyat", health=FeedHealth.HEALTHY,
+                        last_polled_at=timezone.now(), last_status=200, last_new_items=3,
+                        next_poll_at=timezone.now() + dt.timedelta(minutes=15))  # fmt: skip
+    Feed.objects.create(url="https://down.example/rss", title="Down", health=FeedHealth.UNHEALTHY,
+                        consecutive_failures=9, last_error="HTTP 503 Service Unavailable",
+                        last_error_at=timezone.now(), next_poll_at=timezone.now())  # fmt: skip
+    login(page, live_server, editor_user)
+    page.goto(f"/editor/updates/{update.pk}/")
+    expect(page.locator(".revision ins").first).to_be_visible()
+    screenshot(page, "editor-update-page")
+    page.goto("/editor/feeds/")
+    expect(page.locator("table.feeds tbody tr")).to_have_count(2)
+    screenshot(page, "editor-feeds")

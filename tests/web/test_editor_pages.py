@@ -741,3 +741,12 @@ def test_update_form_queries_do_not_grow_with_mentions(editor_client):
         Mention.objects.create(article=article, entity=entity, count=1, first_start=0, first_end=3)
     _suggestion(article, event)
     assert _queries(editor_client, url) == few
+
+
+def test_history_names_the_cited_sources_not_their_ids(editor_client):
+    article = _article(title="Токаев поиска помощ")
+    speaker = EntityFactory(name="Kassym-Jomart Tokayev")
+    update = _update(EventFactory(), article_id=article.pk, speaker_id=speaker.pk, quote=QUOTE)
+    history = editor_client.get(f"/editor/updates/{update.pk}/").context["history"]
+    (citations,) = [html for label, html in history[-1].changes if label == "Citations"]
+    assert "Kassym-Jomart Tokayev · Токаев поиска помощ: “" in citations

@@ -10,7 +10,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Update, UpdateRevision, UpdateVersion
+from events.models import Article, Entity, Outlet, Update, UpdateRevision, UpdateVersion
 
 # Words and the whitespace between them, so joining the pieces gives back the text.
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -32,15 +32,38 @@ def text_diff(old: str, new: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
 
 
-def _citations_text(version: UpdateVersion) -> str:
-    lines = []
-    for citation in version.citations:
-        quote = f" “{citation.get('quote')}”" if citation.get("quote") else ""
-        lines.append(
-            f"article {citation.get('article') or '—'}, outlet {citation.get('outlet') or '—'}, "
-            f"speaker {citation.get('speaker') or '—'}{quote}"
-        )
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class Names:
+    """Names of what version snapshots refer to by id (snapshots keep ids only)."""
+
+    articles: dict[int, str]
+    outlets: dict[int, str]
+    entities: dict[int, str]
+
+    @classmethod
+    def of(cls, versions: Sequence[UpdateVersion]) -> "Names":
+        """Three queries, however many versions and citations there are."""
+        ids: dict[str, set[int]] = {"article": set(), "outlet": set(), "speaker": set()}
+        for version in versions:
+            for citation in version.citations:
+                for key, found in ids.items():
+                    if isinstance(citation.get(key), int):
+                        found.add(citation[key])
+        articles = Article.objects.filter(pk__in=ids["article"]).values_list("pk", "title")
+        outlets = Outlet.objects.filter(pk__in=ids["outlet"]).values_list("pk", "name")
+        entities = Entity.objects.filter(pk__in=ids["speaker"]).values_list("pk", "name")
+        return cls(dict(articles), dict(outlets), dict(entities))
+
+    def citation(self, citation: dict[str, Any]) -> str:
+        parts = [
+            self.entities.get(citation.get("speaker") or 0, ""),
+            self.outlets.get(citation.get("outlet") or 0, ""),
+            self.articles.get(citation.get("article") or 0, ""),
+        ]
+        text = " · ".join(part for part in parts if part)
+        if citation.get("quote"):
+            text += f": “{citation['quote']}”"
+        return text
 
 
 FIELD_LABELS = {
@@ -52,13 +75,13 @@ FIELD_LABELS = {
 }
 
 
-def _fields(version: UpdateVersion) -> dict[str, str]:
+def _fields(version: UpdateVersion, names: Names) -> dict[str, str]:
     return {
         "status": str(version.get_status_display()),
         "occurred": f"{version.occurred_at:%Y-%m-%d %H:%M} ({version.occurred_precision})",
         "headline": version.headline,
         "body": version.body,
-        "citations": _citations_text(version),
+        "citations": "\n".join(names.citation(c) for c in version.citations),
     }
 
 
@@ -72,10 +95,11 @@ def version_changes(versions: Sequence[UpdateVersion]) -> list[VersionChange]:
     """Each version (newest first) with the fields that differ from the one before it; the
     first version shows everything it said."""
     ordered = sorted(versions, key=lambda v: v.version)
+    names = Names.of(ordered)
     result = []
     previous: dict[str, str] | None = None
     for version in ordered:
-        fields = _fields(version)
+        fields = _fields(version, names)
         changes = [
             (FIELD_LABELS[name], text_diff(previous[name] if previous else "", value))
             for name, value in fields.items()
