@@ -8,19 +8,24 @@ corpus grows (issue 3, "Speed"). Prints a report and exits 0; timings never fail
    pipeline as a worker runs it: ``article_register``, then ``article_process`` (safe fetch
    with robots.txt and the Redis host slot, decode, extract, language, fingerprint, store,
    duplicates, entities, suggestions). In the same run: bare ``trafilatura.extract(html)`` on
-   the same decoded pages, and ``article_import_html`` on the same bytes (no network).
+   the same decoded pages, ``article_import_html`` on the same bytes (no network), and the
+   articles queue's view: links registered beforehand the way a feed poll does (one
+   transaction for the whole feed), then ``article_process`` alone per article.
+   Then two processes at once: two workers processing articles against two processes of bare
+   extraction on the same pages (one worker's database waits overlap the other's CPU work).
 2. Growth. The cost per article with 1k stored articles and then with 100k (synthetic ready
    articles bulk-inserted with their URLs, raw pages, mentions and suggestions, then VACUUM
    ANALYZE), each time on fresh pages; the SQL statements that grew; the plan of the
    duplicate-candidate query.
 
-One process, one article at a time, in a database of the run's own, dropped at the end.
+One article at a time per process, in a database of the run's own, dropped at the end.
 """
 
 import argparse
 import contextlib
 import cProfile
 import io
+import multiprocessing
 import os
 import platform
 import pstats
@@ -30,6 +35,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import django
 
@@ -37,14 +43,15 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 django.setup()
 
 import trafilatura  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import report  # noqa: E402
 from bench.corpus import CorpusFiller, fingerprint_pool, vacuum_analyze  # noqa: E402
 from bench.database import bench_database  # noqa: E402
 from bench.pages import BenchPage, TextWriter, fixture_pages, generated_pages  # noqa: E402
-from bench.runs import Run, mean_of, run_bare, run_import, run_pipeline  # noqa: E402
+from bench.runs import Run, _bare, _outcome, run_bare, run_import, run_pipeline  # noqa: E402
 from bench.server import page_server  # noqa: E402
 from events.ingest.decode import decode_html  # noqa: E402
 from events.ingest.fingerprint import fingerprint  # noqa: E402
@@ -60,6 +67,7 @@ POOL = 2000
 BARE = "bare trafilatura.extract(html)"
 IMPORT = "article_import_html (no network)"
 PIPELINE = "pipeline over HTTP"
+WORKER = "article_process after a feed poll"
 
 
 @dataclass
@@ -69,9 +77,10 @@ class PageSets:
     at_small: list[BenchPage]
     at_large: list[BenchPage]
     profile: list[BenchPage]
+    parallel: list[BenchPage]
 
     def served(self) -> dict[str, tuple[bytes, str]]:
-        every = [*self.throughput, *self.at_small, *self.at_large, *self.profile]
+        every = [*self.throughput, *self.at_small, *self.at_large, *self.profile, *self.parallel]
         every += [page for warmup in self.warmups for page in warmup]
         return {page.path: (page.body, page.content_type) for page in every}
 
@@ -82,10 +91,11 @@ def page_sets(base_url: str, *, per_language: int, growth_per_language: int) -> 
 
     return PageSets(
         throughput=[*fixture_pages(), *generated(1, per_language, "/t")],
-        warmups=[generated(10 + i, 1, f"/w{i}") for i in range(6)],
+        warmups=[generated(10 + i, 1, f"/w{i}") for i in range(9)],
         at_small=generated(2, growth_per_language, "/small"),
         at_large=generated(3, growth_per_language, "/large"),
         profile=generated(4, max(2, growth_per_language // 4), "/p"),
+        parallel=[*fixture_pages(), *generated(5, per_language, "/par")],
     )
 
 
@@ -116,7 +126,7 @@ def throughput(sets: PageSets, base_url: str) -> dict[str, Run]:
         for page in sets.throughput
     }
     runs: dict[str, Run] = {}
-    bare = (Run(), Run())
+    bare = (Run(), Run(), Run())
     run_bare(sets.throughput[:6], texts)  # warm-up
     with _step(f"pipeline over HTTP, {len(sets.throughput)} pages, each after bare trafilatura"):
         run_pipeline(sets.warmups[0], base_url)
@@ -125,9 +135,109 @@ def throughput(sets: PageSets, base_url: str) -> dict[str, Run]:
         _forget(runs[PIPELINE])
         run_import(sets.warmups[1])
         runs[IMPORT] = run_import(sets.throughput, bare=bare[1], texts=texts)
+    with _step("article_process of links a poll registered, each after bare trafilatura"):
+        _forget(runs[IMPORT])
+        run_worker(sets.warmups[6], base_url)
+        runs[WORKER] = run_worker(sets.throughput, base_url, bare=bare[2], texts=texts)
     for label, run in runs.items():
         report.say(f"    {label}: {dict(run.outcomes)}")
-    return {BARE: mean_of(*bare), IMPORT: runs[IMPORT], PIPELINE: runs[PIPELINE]}
+    return {BARE: _mean(bare), IMPORT: runs[IMPORT], PIPELINE: runs[PIPELINE], WORKER: runs[WORKER]}
+
+
+def _mean(runs: tuple[Run, ...]) -> Run:
+    mean = Run(kinds=runs[0].kinds, outcomes=runs[0].outcomes)
+    mean.seconds = {
+        path: sum(r.seconds[path] for r in runs) / len(runs) for path in runs[0].seconds
+    }
+    return mean
+
+
+def _register_as_a_poll(pages: list[BenchPage], base_url: str) -> list[int]:
+    """Register the pages' links as ``feed_poll`` does: all in one transaction."""
+    with transaction.atomic():
+        ids = [articles.article_register(url=base_url + page.path) for page in pages]
+    return [article_id for article_id in ids if article_id is not None]
+
+
+def run_worker(
+    pages: list[BenchPage],
+    base_url: str,
+    *,
+    bare: Run | None = None,
+    texts: dict[str, str] | None = None,
+) -> Run:
+    """Each page as the articles queue's task sees it: its link registered by a poll before
+    (not timed), then ``article_process``."""
+    run = Run()
+    ids = _register_as_a_poll(pages, base_url)
+    with run.stages.watch():
+        for page, article_id in zip(pages, ids, strict=True):
+            _bare(bare, page, texts)
+            started = time.perf_counter()
+            outcome = articles.article_process(article_id=article_id)
+            run.add(page, time.perf_counter() - started, _outcome(outcome))
+            run.article_ids.append(outcome.merged_into or article_id)
+    return run
+
+
+# --- two processes at once --------------------------------------------------------------------
+
+
+def _parallel_child(
+    mode: str, database: str, warmup: list[int], work: list[Any], go: Any, results: Any
+) -> None:
+    """One process of the parallel pass: warm up, wait for the start, do its share, report
+    its elapsed seconds. ``work`` is decoded pages for bare extraction, else article ids."""
+    settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = database
+    if mode == "bare":
+        trafilatura.extract(work[0])
+    else:
+        language_detector()
+        for article_id in warmup:
+            articles.article_process(article_id=article_id)
+    go.wait(timeout=300)
+    started = time.perf_counter()
+    for item in work:
+        if mode == "bare":
+            trafilatura.extract(item)
+        else:
+            articles.article_process(article_id=item)
+    results.put(time.perf_counter() - started)
+    connection.close()
+
+
+def _parallel_pass(mode: str, shares: list[tuple[list[int], list[Any]]]) -> float:
+    """Seconds until every process finished its share, all started at once."""
+    context = multiprocessing.get_context("spawn")
+    # Every child warms up (language models, caches, connections), then all start at once.
+    go, results = context.Barrier(len(shares) + 1), context.Queue()
+    database = connection.settings_dict["NAME"]
+    processes = [
+        context.Process(target=_parallel_child, args=(mode, database, warmup, work, go, results))
+        for warmup, work in shares
+    ]
+    for process in processes:
+        process.start()
+    go.wait(timeout=300)
+    seconds = max(results.get(timeout=600) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    return float(seconds)
+
+
+def parallel(sets: PageSets, base_url: str, workers: int = 2) -> tuple[float, float, int]:
+    """Two workers processing articles vs two processes of bare extraction, same pages."""
+    pages = sets.parallel
+    texts = [
+        decode_html(p.body, http_charset=p.content_type.partition("charset=")[2] or None).text
+        for p in pages
+    ]
+    bare = _parallel_pass("bare", [([], texts[i::workers]) for i in range(workers)])
+    ids = _register_as_a_poll(pages, base_url)
+    warmups = [_register_as_a_poll(sets.warmups[7 + i], base_url) for i in range(workers)]
+    connection.close()  # the children open their own
+    pipeline = _parallel_pass("pipeline", [(warmups[i], ids[i::workers]) for i in range(workers)])
+    return pipeline, bare, len(pages)
 
 
 def measure(
@@ -196,18 +306,33 @@ def summary(
     runs: dict[str, Run], grown: list[dict[str, Run]], sizes: list[int], pages: list[BenchPage]
 ) -> None:
     report.throughput(runs, pages, BARE)
-    report.stages({"pipeline": runs[PIPELINE], "import": runs[IMPORT]})
+    report.stages({"pipeline": runs[PIPELINE], "import": runs[IMPORT], "worker": runs[WORKER]})
     report.growth(grown[0], grown[1], (sizes[0], sizes[1]))
     links, mentions = ArticleEvent.objects.count(), Mention.objects.count()
     report.say(f"  (at scale also {links:,} article-event links and {mentions:,} mentions)")
     report.statements(grown[0]["pipeline"], grown[1]["pipeline"], (sizes[0], sizes[1]))
 
 
-def targets(runs: dict[str, Run], grown: list[dict[str, Run]], sizes: list[int]) -> None:
+def parallel_report(pipeline: float, bare: float, pages: int, workers: int = 2) -> None:
+    report.say()
+    report.say(f"Two processes at once, {pages} pages shared between them, articles per second")
+    report.say(f"  {workers} processes of bare trafilatura.extract: {pages / bare:9.1f}")
+    report.say(f"  {workers} workers running article_process:     {pages / pipeline:9.1f}")
+
+
+def targets(
+    runs: dict[str, Run],
+    grown: list[dict[str, Run]],
+    sizes: list[int],
+    two: tuple[float, float, int],
+) -> None:
     report.say()
     report.say("Targets (issue 3):")
     ratio = runs[PIPELINE].total() / runs[BARE].total()
     report.target("pipeline time ÷ bare extraction", ratio, PIPELINE_TARGET)
+    ratio = runs[WORKER].total() / runs[BARE].total()
+    report.target("  the same for article_process after a poll", ratio, PIPELINE_TARGET)
+    report.target("  the same, two workers ÷ two bare processes", two[0] / two[1], PIPELINE_TARGET)
     for label, kind in ((f"cost per article at {sizes[1]:,} ÷ at {sizes[0]:,}", "pipeline"),
                         ("  the same for article_import_html", "import")):  # fmt: skip
         ratio = grown[1][kind].median_ms() / grown[0][kind].median_ms()
@@ -241,8 +366,11 @@ def main(argv: list[str] | None = None) -> int:
             demo_load()
             language_detector()
         runs = throughput(sets, base_url)
+        with _step(f"two workers and two bare processes, {len(sets.parallel)} pages"):
+            two = parallel(sets, base_url)
         grown, sizes = growth(sets, base_url, args.corpus)
         summary(runs, grown, sizes, sets.throughput)
+        parallel_report(*two)
         plan = duplicate_query_plan()
         profiled = profile(sets.profile, base_url) if args.profile else ""
     report.plan(*plan, sizes[1])
@@ -250,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         report.say()
         report.say("Profile of the pipeline at scale (cProfile):")
         report.say(profiled)
-    targets(runs, grown, sizes)
+    targets(runs, grown, sizes, two)
     report.say(f"total {time.perf_counter() - started:.0f}s")
     return 0
 

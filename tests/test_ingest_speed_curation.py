@@ -1,9 +1,11 @@
 """The per-process caches of curated data (alias matcher, event profiles, outlet domains): a
 warm cache costs one Redis read per article instead of aggregate queries, and a change is seen
 on the next article, whether another process committed it, it bypassed the ORM signals (after
-the recheck interval) or it was rolled back."""
+the recheck interval) or it was rolled back. And the one-statement attempt count of the
+worker's claim still bounds a failing article's attempts."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -12,9 +14,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from events.models import EntityAlias, Mention, OutletDomain
+from events.models import Article, ArticleState, EntityAlias, Mention, OutletDomain
 from events.services import enrichment
-from events.services.articles import outlet_for_host
+from events.services.articles import (
+    MAX_ATTEMPTS,
+    article_process,
+    article_register,
+    outlet_for_host,
+)
 from events.services.enrichment import article_enrich
 from tests.conftest import BASE_DIR
 from tests.factories import ArticleFactory, EntityFactory, OutletFactory
@@ -111,3 +118,25 @@ def test_outlet_for_host_picks_the_closest_domain_and_sees_a_new_one_at_once():
     assert outlet_for_host("WWW.BBC.CO.UK") == bbc
     OutletDomain.objects.filter(domain="bbc.co.uk").delete()
     assert outlet_for_host("www.bbc.co.uk") is None
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return str(cursor.fetchone()[0])
+
+
+def test_attempts_are_counted_in_autocommit_until_the_article_is_given_up(settings):
+    settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
+    with socket.socket() as probe:  # a port nothing listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    article_id = article_register(url=f"http://127.0.0.1:{port}/story")
+    outcomes = [article_process(article_id=article_id) for _ in range(MAX_ATTEMPTS + 1)]
+    article = Article.objects.get(pk=article_id)
+    assert article.attempts == MAX_ATTEMPTS
+    assert article.state == ArticleState.FAILED
+    assert [o.temporary for o in outcomes[: MAX_ATTEMPTS - 1]] == [True] * (MAX_ATTEMPTS - 1)
+    assert outcomes[-1].reason == "already processed"
+    # The asynchronous commit was the claim's own: the session keeps the server's setting.
+    assert _synchronous_commit() == "on"

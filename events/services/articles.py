@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Value
 from django.utils import timezone
 
 from events.ingest.decode import decode_html
@@ -226,17 +226,21 @@ def article_process(
     return article_store_page(article_id=article_id, page=Page.from_fetch(result))
 
 
+# Lets a transaction's commit return before its WAL reaches the disk. Only for the worker's
+# own transactions, which are idempotent: if the database crashes within the next fraction of a
+# second and loses one, the article is still pending (or its attempt is not counted) and the
+# sweep re-enqueues it; nothing half-written is possible, and any later ordinary commit flushes
+# everything before it. Saves a disk flush per transaction.
+_COMMIT_ASYNC = "SET LOCAL synchronous_commit = off"
+
+
 def _commit_async() -> None:
-    """Let the current transaction's commit return before its WAL reaches the disk. Only for
-    the worker's own transactions, which are idempotent: if the database crashes within the
-    next fraction of a second and loses them, the article is still pending (or its attempt is
-    not counted) and the sweep re-enqueues it; nothing half-written is possible, and a later
-    ordinary commit flushes everything before it. Saves a disk flush per transaction."""
+    """Commit the current transaction asynchronously (see _COMMIT_ASYNC)."""
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute(_COMMIT_ASYNC)
 
 
-# Counting an attempt of a pending article in one statement: the common case.
+# Counting an attempt of a pending article with a URL: the common case.
 _CLAIM_SQL = """
 UPDATE events_article SET attempts = attempts + 1, updated_at = %s
 WHERE id = %s AND state NOT IN (%s, %s) AND attempts < %s AND canonical_url NOT LIKE 'urn:%%'
@@ -244,17 +248,26 @@ RETURNING canonical_url
 """
 
 
+def _attempt_count(article_id: int) -> str | None:
+    """The common case of _attempt_claim in one round trip: the URL to fetch, or None."""
+    sql = _CLAIM_SQL
+    if not connection.in_atomic_block:
+        # Two statements in one message run as one transaction, committed asynchronously.
+        sql = f"{_COMMIT_ASYNC}; {_CLAIM_SQL}"
+    done = (str(ArticleState.READY), str(ArticleState.FAILED))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (timezone.now(), article_id, *done, MAX_ATTEMPTS))
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
 def _attempt_claim(article_id: int, *, refetch: bool) -> str | Outcome:
     """Count the attempt before working (so a message that keeps killing workers is bounded)
     and return the URL to fetch, or the outcome if there is nothing to do."""
     if not refetch:
-        with transaction.atomic(), connection.cursor() as cursor:
-            _commit_async()
-            done = (str(ArticleState.READY), str(ArticleState.FAILED))
-            cursor.execute(_CLAIM_SQL, (timezone.now(), article_id, *done, MAX_ATTEMPTS))
-            row = cursor.fetchone()
-        if row is not None:
-            return str(row[0])
+        url = _attempt_count(article_id)
+        if url is not None:
+            return url
     # Gone, processed, given up on, or nothing to fetch: say which.
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(pk=article_id).first()
@@ -502,22 +515,28 @@ def _original_of(article: Article, fp: Fingerprint) -> int | None:
     """The article this one copies: same normalised text, or a near-duplicate found through
     the LSH band index (cost independent of corpus size). The earliest stored wins."""
     others = Article.objects.filter(state=ArticleState.READY).exclude(pk=article.pk)
+    columns = ("exact", "id", "duplicate_of_id", "minhash", "content_hash")
     exact = (
         others.filter(content_hash=fp.content_hash)
+        .annotate(exact=Value(True))
         .order_by("id")
-        .values_list("id", "duplicate_of_id")
-        .first()
+        .values_list(*columns)[:1]
     )
-    if exact is not None:
-        return exact[1] or exact[0]
-    best: tuple[float, int] | None = None
-    candidates = (
+    near = (
         others.filter(
             id__in=ArticleBandKey.objects.filter(key__in=fp.band_keys).values("article_id")
         )
+        .annotate(exact=Value(False))
         .order_by("id")
-        .values_list("id", "duplicate_of_id", "minhash", "content_hash")[:CANDIDATE_LIMIT]
+        .values_list(*columns)[:CANDIDATE_LIMIT]
     )
+    # Both lookups in one round trip.
+    rows = list(exact.union(near, all=True))
+    for is_exact, pk, duplicate_of, _, _ in rows:
+        if is_exact:
+            return duplicate_of or pk
+    best: tuple[float, int] | None = None
+    candidates = [row[1:] for row in rows]
     for pk, duplicate_of, minhash, content_hash in candidates:
         other = Fingerprint(content_hash=content_hash, minhash=tuple(minhash), band_keys=())
         score = similarity(fp, other)
