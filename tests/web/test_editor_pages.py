@@ -93,6 +93,13 @@ def _pages(article_id=1, update_id=1, link_id=1, feed_id=1):
         ("post", f"/editor/articles/{article_id}/attach/"),
         ("post", f"/editor/updates/{update_id}/publish/"),
         ("post", f"/editor/updates/{update_id}/retract/"),
+        ("post", f"/editor/updates/{update_id}/edit/"),
+        ("post", f"/editor/updates/{update_id}/submit/"),
+        ("post", f"/editor/updates/{update_id}/citations/"),
+        ("post", f"/editor/updates/{update_id}/correction/publish/"),
+        ("post", f"/editor/updates/{update_id}/correction/discard/"),
+        ("post", f"/editor/articles/{article_id}/new-event/"),
+        ("post", f"/editor/articles/{article_id}/update/"),
         ("post", f"/editor/feeds/{feed_id}/poll/"),
     ]
 
@@ -750,3 +757,56 @@ def test_history_names_the_cited_sources_not_their_ids(editor_client):
     history = editor_client.get(f"/editor/updates/{update.pk}/").context["history"]
     (citations,) = [html for label, html in history[-1].changes if label == "Citations"]
     assert "Kassym-Jomart Tokayev · Токаев поиска помощ: “" in citations
+
+
+def _unsourced_draft(event):
+    return update_create(
+        event=event,
+        occurred_at=dt.datetime(2022, 1, 5, tzinfo=dt.UTC),
+        headline="Unsourced",
+        by=None,
+    )
+
+
+def test_a_citation_added_on_the_update_page_lets_it_be_published(editor_client):
+    event = EventFactory()
+    article = _article()
+    ArticleEvent.objects.create(
+        article=article, event=event, state=LinkState.CONFIRMED, decided_at=timezone.now()
+    )
+    update = _unsourced_draft(event)
+    response = editor_client.post(
+        f"/editor/updates/{update.pk}/citations/",
+        {"article": article.pk, "outlet": "", "speaker": "", "quote": QUOTE},
+    )
+    assert response.status_code == 302
+    citation = update.citations.get()
+    assert (citation.article, citation.quote_language) == (article, "bg")
+    assert TEXT[citation.span_start : citation.span_end] == QUOTE
+    editor_client.post(f"/editor/updates/{update.pk}/publish/")
+    assert Update.objects.get(pk=update.pk).status == UpdateStatus.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({}, "Choose the article or the outlet this comes from."),
+        ({"article": "linked", "quote": "Words never said"}, "The quote is not in the article"),
+        ({"article": "unlinked"}, "Select a valid choice."),
+    ],
+)
+def test_a_bad_citation_names_the_problem_and_writes_nothing(editor_client, fields, message):
+    event = EventFactory()
+    linked, unlinked = _article(), _article()
+    ArticleEvent.objects.create(
+        article=linked, event=event, state=LinkState.CONFIRMED, decided_at=timezone.now()
+    )
+    update = _unsourced_draft(event)
+    articles = {"linked": linked.pk, "unlinked": unlinked.pk}
+    data = {"article": "", "outlet": "", "speaker": "", "quote": "", **fields}
+    data["article"] = articles.get(data["article"], "")
+    response = editor_client.post(f"/editor/updates/{update.pk}/citations/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Citation.objects.exists()
+    assert Update.objects.get(pk=update.pk).version == 1

@@ -14,6 +14,7 @@ from events.models import (
     Event,
     EventKind,
     EventStatus,
+    LinkState,
     Outlet,
     Precision,
 )
@@ -134,7 +135,7 @@ class UpdateFromArticleForm(EditorForm):
         super().__init__(*args, **kwargs)
         self.article = article
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         quote = (data.get("quote") or "").strip()
         data["quote"] = quote
@@ -184,3 +185,46 @@ class RetractForm(EditorForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Readers see it next to the struck-through line."),
     )
+
+
+class CitationForm(EditorForm):
+    """Another source for an update: an article linked to its event, or an outlet, or both."""
+
+    article = forms.ModelChoiceField(
+        label=_("Article"), queryset=Article.objects.none(), required=False
+    )
+    outlet = forms.ModelChoiceField(
+        label=_("Relayed by (outlet)"), queryset=Outlet.objects.order_by("name"), required=False
+    )
+    speaker = forms.ModelChoiceField(
+        label=_("Who said it"), queryset=Entity.objects.order_by("name"), required=False
+    )
+    quote = forms.CharField(
+        label=_("Quote"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Exactly as the article has it; its place in the text is found."),
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["article"].queryset = (  # type: ignore[attr-defined]
+            Article.objects.filter(event_links__event=event, event_links__state=LinkState.CONFIRMED)
+            .only("id", "title", "canonical_url")
+            .order_by("-published_at", "-id")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        article, quote = data.get("article"), (data.get("quote") or "").strip()
+        data["quote"] = quote
+        if not article and not data.get("outlet"):
+            raise ValidationError(_("Choose the article or the outlet this comes from."))
+        if article and quote:
+            text = Article.objects.values_list("text", flat=True).get(pk=article.pk)
+            if quote not in text:
+                self.add_error(
+                    "quote",
+                    _("The quote is not in the article text; copy it exactly as it stands."),
+                )
+        return data

@@ -36,6 +36,9 @@ urlpatterns = [
         name="editor-update-publish",
     ),
     path(
+        "updates/<int:update_id>/citations/", views.update_citation_add, name="editor-citation-add"
+    ),
+    path(
         "updates/<int:update_id>/correction/publish/",
         views.update_revision_action,
         {"action": "publish"},

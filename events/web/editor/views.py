@@ -37,6 +37,7 @@ from events.services.history import acting_as
 from events.services.suggestions import link_attach, link_confirm, link_reject
 from events.services.timeline import (
     CitationData,
+    citation_add,
     update_create,
     update_edit,
     update_publish,
@@ -51,6 +52,7 @@ from events.web.editor.access import editor_required
 from events.web.editor.diff import revision_changes, version_changes
 from events.web.editor.forms import (
     AttachForm,
+    CitationForm,
     EventStartForm,
     RetractForm,
     UpdateEditForm,
@@ -345,6 +347,7 @@ def _update_page(
     *,
     edit_form: UpdateEditForm | None = None,
     retract_form: RetractForm | None = None,
+    citation_form: CitationForm | None = None,
     error: str = "",
 ) -> HttpResponse:
     revision = _revision(update)
@@ -367,6 +370,7 @@ def _update_page(
         "revision_changes": revision_changes(update, revision) if revision else [],
         "edit_form": edit_form,
         "retract_form": retract_form or RetractForm(),
+        "citation_form": citation_form or CitationForm(event=update.event),
         "history": version_changes(list(versions)),
         "error": error,
         "editable": update.status != UpdateStatus.RETRACTED,
@@ -375,7 +379,12 @@ def _update_page(
         "can_publish": update.status in (UpdateStatus.DRAFT, UpdateStatus.IN_REVIEW),
         "language": _language(),
     }
-    bad = error or edit_form.errors or (retract_form is not None and retract_form.errors)
+    bad = (
+        error
+        or edit_form.errors
+        or (retract_form is not None and retract_form.errors)
+        or (citation_form is not None and citation_form.errors)
+    )
     return render(request, "editor/update_detail.html", context, status=400 if bad else 200)
 
 
@@ -429,6 +438,40 @@ def update_transition(request: HttpRequest, update_id: int, action: str) -> Http
     notice = _("Sent for review.") if action == "submit" else _("Published.")
     messages.success(request, notice)
     return redirect("web:editor-update", update_id=update.pk)
+
+
+@require_POST
+@editor_required
+def update_citation_add(request: HttpRequest, update_id: int) -> HttpResponse:
+    update, by = _update_or_404(update_id), _editor(request)
+    form = CitationForm(request.POST, event=update.event)
+    if form.is_valid():
+        data = form.cleaned_data
+        article = data["article"]
+        try:
+            citation_add(
+                update=update,
+                by=by,
+                data=CitationData(
+                    article_id=article.pk if article else None,
+                    outlet_id=data["outlet"].pk if data["outlet"] else None,
+                    speaker_id=data["speaker"].pk if data["speaker"] else None,
+                    quote=data["quote"],
+                    quote_language=_article_language(article) if data["quote"] else "",
+                ),
+            )
+        except ValidationError as error:
+            _form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("Citation added."))
+            return redirect("web:editor-update", update_id=update.pk)
+    return _update_page(request, update, citation_form=form)
+
+
+def _article_language(article: Article | None) -> str:
+    if article is None:
+        return ""
+    return Article.objects.values_list("language", flat=True).get(pk=article.pk)
 
 
 @require_POST
