@@ -99,6 +99,7 @@ def test_editor_confirms_a_suggestion_then_publishes_and_retracts_a_sourced_upda
     # htmx redraws the row in place: the page is not reloaded.
     expect(row.locator(".message.success")).to_have_text("Confirmed: CSTO deployment to Kazakhstan")
     expect(row.locator(".link.confirmed")).to_have_count(1)
+    expect(page.locator(".queue-tabs")).to_contain_text("Waiting 0")
     expect(page).to_have_url(re.compile(r"/editor/review/$"))
     link = ArticleEvent.objects.get(pk=waiting["link"].pk)
     assert (link.state, link.decided_by_id) == (LinkState.CONFIRMED, editor_user.pk)

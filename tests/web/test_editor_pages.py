@@ -288,6 +288,9 @@ def test_confirm_with_htmx_returns_only_the_redrawn_row(editor_client):
     assert "Confirmed: CSTO deployment" in body
     assert f"/editor/review/links/{link.pk}/confirm/" not in body  # no confirm button any more
     assert f"/editor/review/links/{link.pk}/reject/" in body  # the decision can be reversed
+    # The header's counts come along, swapped out of band: nothing waits any more.
+    assert 'id="queue-tabs"' in body and 'hx-swap-oob="true"' in body
+    assert 'Waiting <span class="count">0</span>' in body
 
 
 def test_reject(editor_client, editor):

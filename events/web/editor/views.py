@@ -2,12 +2,14 @@
 service; reads go through the queue module and the selectors. Every action is a plain form
 POST that redirects back; with htmx, a review-queue action redraws only its row."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Value, When
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -139,14 +141,18 @@ def _row_response(
     request: HttpRequest, article_id: int, *, notice: str = "", error: str = ""
 ) -> HttpResponse:
     if _is_htmx(request):
+        here = _back(request, reverse("web:review-queue"))
         context = {
             "article": queue.review_row(article_id=article_id),
             "row_notice": notice,
             "row_error": error,
             "language": _language(),
-            "here": _back(request, reverse("web:review-queue")),
+            "here": here,
+            # The header's counts are redrawn too (htmx out-of-band swap).
+            "counts": queue.review_counts(),
+            "show": QueryDict(urlsplit(here).query).get("show", queue.Show.WAITING),
         }
-        return render(request, "editor/_review_row.html", context)
+        return render(request, "editor/_review_row_response.html", context)
     if error:
         messages.error(request, error)
     else:
