@@ -17,7 +17,7 @@ from events.models import (
 )
 from events.selectors.search import (
     MAX_QUERY_LENGTH,
-    article_matches,
+    article_list_matches,
     matching_entity_ids,
     parse_query,
     search_events,
@@ -101,12 +101,10 @@ class ArticleFilter(filters.FilterSet):
         return queryset.filter(Exists(mentions))
 
     def filter_q(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
-        # A condition on the list itself (not an id subquery): for a common word PostgreSQL
-        # walks the list's order and stops at the page's end.
         parsed = parse_query(value, language=self.form.cleaned_data.get("language") or "")
         if parsed is None:
             return queryset.none()
-        return queryset.filter(article_matches(parsed))
+        return queryset.filter(article_list_matches(parsed))
 
     def filter_nothing(
         self, queryset: QuerySet[Article], name: str, value: object

@@ -60,7 +60,7 @@ class SearchForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:  # type: ignore[operator]
+        if start and end and start > end:
             self.add_error("date_to", _("The end date is before the start date."))
         return data
 

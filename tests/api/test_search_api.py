@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events import models
+from events.selectors import search
 from tests import factories
 from tests.api.conftest import cited_update
 
@@ -64,6 +65,22 @@ def test_article_q_matches_text_and_inflections_and_keeps_the_list_order(client)
     body = _ok(client.get("/api/v1/articles/", {"q": "Токаев"}))
 
     assert [item["id"] for item in body["results"]] == [newer.pk, older.pk]
+
+
+@pytest.mark.parametrize("common", [False, True])
+def test_article_q_finds_the_same_rows_whichever_plan_shape(client, monkeypatch, common) -> None:
+    """Rare words collect ids from the indexes first, common ones walk the list's order
+    (chosen by PostgreSQL's estimate); both must list the same rows in the same order."""
+    monkeypatch.setattr(search, "COMMON_MATCHES", 0 if common else 10**9)
+    older = factories.ArticleFactory(title="Изявление", text="Президентът Токаев поиска помощ.")
+    newer = factories.ArticleFactory(title="Токаева", text="", detected_language="bg")
+    factories.ArticleFactory(title="Цените на газа", text="Нищо общо.")
+
+    body = _ok(client.get("/api/v1/articles/", {"q": "Токаев", "page_size": 1}))
+    page_two = _ok(client.get(body["next"]))
+
+    assert [item["id"] for item in body["results"] + page_two["results"]] == [newer.pk, older.pk]
+    assert page_two["next"] is None
 
 
 def test_article_q_combines_with_filters_and_pages_with_the_cursor(client) -> None:
