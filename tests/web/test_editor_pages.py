@@ -813,3 +813,13 @@ def test_a_bad_citation_names_the_problem_and_writes_nothing(editor_client, fiel
     assert message in response.content.decode()
     assert not Citation.objects.exists()
     assert Update.objects.get(pk=update.pk).version == 1
+
+
+def test_hostile_article_markup_is_escaped_in_the_queue_and_the_update_form(editor_client):
+    hostile = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    article = _article(title=f"Title {hostile}", text=f"Text {hostile} end.")
+    _suggestion(article, EventFactory(title=f"Event {hostile}"))
+    for url in ("/editor/review/", f"/editor/articles/{article.pk}/update/"):
+        body = editor_client.get(url).content.decode()
+        assert "<script>alert(1)" not in body and "<img src=x" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
