@@ -95,5 +95,12 @@ def search(request: HttpRequest) -> HttpResponse:
             language=language,
             limit=RESULTS_PER_GROUP,
         )
-    context = {"form": form, "results": results, "search_query": q, "language": language}
+    filtered = any(request.GET.get(name) for name in form.fields if name != "q")
+    context = {
+        "form": form,
+        "results": results,
+        "search_query": q,
+        "language": language,
+        "filtered": filtered,
+    }
     return render(request, "search/results.html", context, status=status)

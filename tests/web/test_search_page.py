@@ -133,6 +133,7 @@ def test_filters_narrow_the_results(client) -> None:
     assert "в BBC" in by_outlet and "другаде" not in by_outlet
     assert "earlier" in by_date and "в BBC" not in by_date
     assert '<option value="bbc" selected>BBC</option>' in by_outlet
+    assert '<details class="search-filters" open>' in by_outlet  # no JS needed to see them
 
 
 @pytest.mark.parametrize(
@@ -156,6 +157,7 @@ def test_empty_query_shows_the_form(client) -> None:
 
     assert 'name="date_from"' in html and 'type="date"' in html
     assert '<label for="id_outlet">' in html
+    assert '<details class="search-filters">' in html  # folded until used
     assert "Results for" not in html
 
 
