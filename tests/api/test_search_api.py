@@ -106,9 +106,11 @@ def test_entity_q_tolerates_typos_and_scripts(client) -> None:
         assert [item["id"] for item in body["results"]] == [tokayev.pk], q
 
 
-def test_overlong_q_is_a_400_naming_q(client) -> None:
-    _problem(client.get("/api/v1/events/", {"q": "x" * 201}), "q")
-    _problem(client.get("/api/v1/articles/", {"q": "x" * 201}), "q")
+def test_overlong_or_nul_q_is_a_400_naming_q(client) -> None:
+    for q in ("x" * 201, "a\x00b"):
+        _problem(client.get("/api/v1/events/", {"q": q}), "q")
+        _problem(client.get("/api/v1/articles/", {"q": q}), "q")
+        _problem(client.get("/api/v1/entities/", {"q": q}), "q")
 
 
 def test_q_with_tsquery_syntax_is_plain_text(client) -> None:
@@ -187,6 +189,7 @@ def test_search_without_words_is_empty(client) -> None:
     [
         ({}, "q"),
         ({"q": "x" * 201}, "q"),
+        ({"q": "a\x00b"}, "q"),
         ({"q": "a", "limit": "0"}, "limit"),
         ({"q": "a", "limit": "abc"}, "limit"),
         ({"q": "a", "limit": "51"}, "limit"),

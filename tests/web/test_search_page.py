@@ -143,6 +143,7 @@ def test_filters_narrow_the_results(client) -> None:
         ({"q": "Токаев", "date_from": "2022-02-01", "date_to": "2022-01-01"}, "end date"),
         ({"q": "Токаев", "outlet": "no-such-outlet"}, "Select a valid choice"),
         ({"q": "x" * 201}, "at most 200 characters"),
+        ({"q": "a\x00b"}, "Null characters are not allowed."),
     ],
 )
 def test_bad_filters_are_explained_not_crashed(client, params, message: str) -> None:
