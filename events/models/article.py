@@ -259,7 +259,15 @@ class ArticleEvent(TimeStamped):
                 name="article_event_decision_dated",
             ),
         ]
-        indexes = [models.Index(fields=["event", "state", "-score"])]
+        indexes = [
+            models.Index(fields=["event", "state", "-score"]),
+            # The review queue counts and finds articles with undecided suggestions.
+            models.Index(
+                fields=["article"],
+                condition=models.Q(state="suggested"),
+                name="article_event_undecided",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} → {self.event_id} ({self.state})"

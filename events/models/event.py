@@ -110,9 +110,11 @@ class EventTranslation(models.Model):
     language = language_field()
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True, default="")
+    search = search_vector_field(models.F("language"), "title", "summary")
 
     class Meta:
         ordering = ["language"]
+        indexes = [GinIndex(fields=["search"], name="event_translation_search")]
         constraints = [
             models.UniqueConstraint(fields=["event", "language"], name="event_translation_unique")
         ]

@@ -28,7 +28,6 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db.models import (
@@ -329,22 +328,13 @@ def _rank(query: SearchQuery, vector: str = "search") -> SearchRank:
 # Events ------------------------------------------------------------------------------------
 
 
-def _translation_vector() -> Func:
-    return Func(
-        F("language"), F("title"), F("summary"), function="tracker_search_vector",
-        output_field=SearchVectorField(),
-    )  # fmt: skip
-
-
 def search_events(parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS) -> QuerySet[Event]:
     """Events (not merged away) whose English title or summary, a translation, or a
     participant matches, annotated with ``rank``; not ordered (the API list keeps its
-    cursor order, the page and /search/ sort by rank). Translations have no stored vector:
-    a few per event, vectorised on the fly."""
+    cursor order, the page and /search/ sort by rank)."""
     query = parsed.tsquery
     translated = (
-        EventTranslation.objects.annotate(vector=_translation_vector())
-        .filter(Q(vector=query) | _near(parsed, "title"))
+        EventTranslation.objects.filter(Q(search=query) | _near(parsed, "title"))
         .order_by()
         .values("event_id")
     )
@@ -362,8 +352,7 @@ def search_events(parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS) -
         events = events.filter(slug=filters.event)
     translation_rank = (
         EventTranslation.objects.filter(event=OuterRef("pk"))
-        .annotate(vector=_translation_vector())
-        .annotate(r=_rank(query, "vector"))
+        .annotate(r=_rank(query, "search"))
         .values("event")
         .annotate(best=Max("r"))
         .values("best")

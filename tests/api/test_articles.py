@@ -84,7 +84,7 @@ def corpus():
     event = factories.EventFactory(slug="csto")
     english = factories.ArticleFactory(
         title="Price on Kazakhstan", outlet=bbc, detected_language="en",
-        published_at=dt.datetime(2022, 1, 7, tzinfo=dt.UTC),
+        text="Gas prices went up.", published_at=dt.datetime(2022, 1, 7, tzinfo=dt.UTC),
     )  # fmt: skip
     bulgarian = factories.ArticleFactory(
         title="Токаев и ОДКС", detected_language="bg",
