@@ -82,3 +82,19 @@ def test_home_lists_developing_events_first(client):
     )
     body = client.get("/").content.decode()
     assert body.index("Still developing") < body.index("Old and concluded")
+
+
+def test_error_pages_are_the_sites_own(client, settings) -> None:
+    settings.DEBUG = False
+    response = client.get("/events/no-such-event/")
+    assert response.status_code == 404
+    assert b"Not found" in response.content and b'name="q"' in response.content
+
+
+def test_a_reader_on_an_editor_page_gets_the_sites_403(client) -> None:
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    response = client.get("/editor/review/")
+    assert response.status_code == 403
+    assert b"Not allowed" in response.content and b'name="q"' in response.content
