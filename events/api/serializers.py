@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -240,6 +241,25 @@ class ArticleDetailSerializer(ArticleSerializer):
         return data
 
 
+class EventArticleSerializer(ArticleSerializer):
+    """An article of one event: the article item plus how it is linked to that event."""
+
+    state = serializers.CharField(
+        source="link_state",
+        help_text="suggested (scored, undecided), confirmed or rejected (editors only).",
+    )
+    score = serializers.FloatField(source="link_score", help_text="Suggestion score, 0 to 1.")
+    origin = serializers.CharField(
+        source="link_origin", help_text="auto (suggested by scoring) or editor (attached)."
+    )
+    decided_at = serializers.DateTimeField(
+        source="link_decided_at", allow_null=True, help_text="When an editor decided; null if not."
+    )
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "state", "score", "origin", "decided_at"]
+
+
 class AliasSerializer(serializers.ModelSerializer):
     class Meta:
         model = EntityAlias
@@ -252,6 +272,46 @@ class EntitySerializer(serializers.ModelSerializer):
     class Meta:
         model = Entity
         fields = ["id", "slug", "name", "kind", "wikidata_id", "description", "aliases"]
+
+
+class EntityEventSerializer(serializers.Serializer):
+    slug = serializers.SlugField(source="event.slug")
+    title = serializers.SerializerMethodField(
+        help_text="In the `lang` language when curated, else English."
+    )
+    role = serializers.CharField(help_text="The entity's part in the event (actor, target, ...).")
+
+    def get_title(self, participation: Participant) -> str:
+        return participation.event.label(self.context.get("lang", "en"))
+
+
+class EntityDetailSerializer(EntitySerializer):
+    events = EntityEventSerializer(many=True, source="participations")
+    events_url = serializers.SerializerMethodField(help_text="The same events as a list.")
+    articles = serializers.IntegerField(
+        source="article_count", help_text="Listed articles (originals) mentioning it."
+    )
+    articles_url = serializers.SerializerMethodField(help_text="Those articles.")
+    quotes = serializers.IntegerField(
+        source="quote_count",
+        help_text="Citations quoting it as the speaker (on published lines, for non-editors).",
+    )
+
+    class Meta(EntitySerializer.Meta):
+        fields = [
+            *EntitySerializer.Meta.fields,
+            "events",
+            "events_url",
+            "articles",
+            "articles_url",
+            "quotes",
+        ]
+
+    def get_events_url(self, entity: Entity) -> str:
+        return f"{reverse('api:event-list')}?entity={entity.pk}"
+
+    def get_articles_url(self, entity: Entity) -> str:
+        return f"{reverse('api:article-list')}?entity={entity.pk}"
 
 
 class OutletSerializer(serializers.ModelSerializer):

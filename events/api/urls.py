@@ -9,10 +9,13 @@ app_name = "api"
 urlpatterns = [
     *urls_exports.urlpatterns,
     *urls_changes.urlpatterns,
+    # Before the write routes: this read view (with PATCH inherited) answers the same path.
+    path("entities/<int:pk>/", views.EntityDetailApi.as_view(), name="entity-detail"),
     *urls_writes.urlpatterns,
     path("events/", views.EventListApi.as_view(), name="event-list"),
     path("events/<slug:slug>/", views.EventDetailApi.as_view(), name="event-detail"),
     path("events/<slug:slug>/timeline/", views.EventTimelineApi.as_view(), name="event-timeline"),
+    path("events/<slug:slug>/articles/", views.EventArticlesApi.as_view(), name="event-articles"),
     path("articles/", views.ArticleListApi.as_view(), name="article-list"),
     path("articles/<int:pk>/", views.ArticleDetailApi.as_view(), name="article-detail"),
     path("entities/", views.EntityListApi.as_view(), name="entity-list"),
