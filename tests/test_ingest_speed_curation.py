@@ -4,6 +4,7 @@ on the next article, whether another process committed it, it bypassed the ORM s
 the recheck interval) or it was rolled back. And the one-statement attempt count of the
 worker's claim still bounds a failing article's attempts."""
 
+import gzip
 import os
 import socket
 import subprocess
@@ -14,10 +15,18 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from events.models import Article, ArticleState, EntityAlias, Mention, OutletDomain
+from events.models import (
+    Article,
+    ArticlePage,
+    ArticleState,
+    EntityAlias,
+    Mention,
+    OutletDomain,
+)
 from events.services import enrichment
 from events.services.articles import (
     MAX_ATTEMPTS,
+    article_import_html,
     article_process,
     article_register,
     outlet_for_host,
@@ -140,3 +149,16 @@ def test_attempts_are_counted_in_autocommit_until_the_article_is_given_up(settin
     assert outcomes[-1].reason == "already processed"
     # The asynchronous commit was the claim's own: the session keeps the server's setting.
     assert _synchronous_commit() == "on"
+
+
+def test_the_raw_page_is_kept_as_gzip_that_reads_back_and_is_replaced_in_place():
+    body = (BASE_DIR / "tests" / "fixtures" / "pages" / "bg_cp1251.html").read_bytes()
+    outcome = article_import_html(body=body, name="bg_cp1251.html", url="https://bg.example/a")
+    assert outcome.state == ArticleState.READY
+    page = ArticlePage.objects.get(article_id=outcome.article_id)
+    assert gzip.decompress(bytes(page.body_gzip)) == body
+    # A re-import with other bytes (the same text) replaces the one stored page.
+    again = article_import_html(body=body + b"\n<!-- -->", name="x", url="https://bg.example/a")
+    assert again.article_id == outcome.article_id
+    page = ArticlePage.objects.get(article_id=outcome.article_id)
+    assert gzip.decompress(bytes(page.body_gzip)) == body + b"\n<!-- -->"
