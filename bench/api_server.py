@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -39,10 +40,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGTERM when the benchmark dies, even by SIGKILL (Linux)."""
+def main() -> None:
+    """``python -m bench.api_server GUNICORN_ARGS...``: gunicorn, stopped (SIGTERM) when the
+    benchmark that started it dies, even by SIGKILL (Linux's parent-death signal, which
+    survives the exec)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", *sys.argv[1:]])  # noqa: S606
 
 
 @contextlib.contextmanager
@@ -60,13 +64,12 @@ def gunicorn_server(
     }
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "gunicorn", "tracker.wsgi:application",
+        [sys.executable, "-m", "bench.api_server", "tracker.wsgi:application",
          "--bind", f"127.0.0.1:{port}", "--workers", str(config.workers),
          "--worker-class", config.worker_class, "--threads", str(config.threads),
          "--keep-alive", str(config.keep_alive), "--log-level", "warning",
          "--no-control-socket", "--graceful-timeout", "5"],
         env=env, cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads run Python code here yet
     )  # fmt: skip
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -82,14 +85,18 @@ def gunicorn_server(
         log.close()
 
 
-def _wait_ready(process: subprocess.Popen, base_url: str, log: object) -> None:
+def _wait_ready(process: subprocess.Popen, base_url: str, log: IO[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log.seek(0)  # type: ignore[attr-defined]
-            raise RuntimeError(f"gunicorn exited: {log.read()[-2000:]}")  # type: ignore[attr-defined]
+            log.seek(0)
+            raise RuntimeError(f"gunicorn exited: {log.read()[-2000:]}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(base_url + READY_PATH, timeout=2).status_code == 200:
                 return
         time.sleep(0.2)
     raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+if __name__ == "__main__":
+    main()
