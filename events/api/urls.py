@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from events.api import urls_changes, urls_exports, urls_writes, views
+from events.api.event_articles import EventArticlesApi
 from events.api.search import SearchApi
 
 app_name = "api"
@@ -15,7 +16,7 @@ urlpatterns = [
     path("events/", views.EventListApi.as_view(), name="event-list"),
     path("events/<slug:slug>/", views.EventDetailApi.as_view(), name="event-detail"),
     path("events/<slug:slug>/timeline/", views.EventTimelineApi.as_view(), name="event-timeline"),
-    path("events/<slug:slug>/articles/", views.EventArticlesApi.as_view(), name="event-articles"),
+    path("events/<slug:slug>/articles/", EventArticlesApi.as_view(), name="event-articles"),
     path("articles/", views.ArticleListApi.as_view(), name="article-list"),
     path("articles/<int:pk>/", views.ArticleDetailApi.as_view(), name="article-detail"),
     path("entities/", views.EntityListApi.as_view(), name="entity-list"),

@@ -3,10 +3,7 @@
 from typing import Any
 
 from django.db.models import (
-    CharField,
     Count,
-    F,
-    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -15,10 +12,8 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Collate, Concat
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,7 +23,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -53,7 +48,6 @@ from events.models import (
     Citation,
     Entity,
     Event,
-    LinkState,
     Mention,
     Outlet,
     Participant,
@@ -73,7 +67,7 @@ LANG_PARAMETER = OpenApiParameter(
 PROBLEMS = s.problems(400, 401, 404, 429)
 
 
-def _flag(request: Request, name: str) -> bool:
+def flag(request: Request, name: str) -> bool:
     raw = request.query_params.get(name, "false").lower()
     if raw not in ("true", "false", "1", "0"):
         raise exceptions.ValidationError({name: ["Expected true or false."]})
@@ -145,7 +139,7 @@ class EventTimelineApi(EventTimelineConditional, generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Update]:
         event = get_object_or_404(Event, slug=self.kwargs["slug"])
-        include_drafts = _flag(self.request, "include_drafts") and is_editor(self.request)
+        include_drafts = flag(self.request, "include_drafts") and is_editor(self.request)
         return event_timeline(event=event, include_drafts=include_drafts)
 
 
@@ -158,7 +152,7 @@ class ArticleListApi(ArticleSubmitMixin, generics.ListAPIView):
     cursor_ordering = "-id"
 
     def get_queryset(self) -> QuerySet[Article]:
-        include_duplicates = _flag(self.request, "include_duplicates")
+        include_duplicates = flag(self.request, "include_duplicates")
         return selectors.article_list_api(include_duplicates=include_duplicates)
 
 
@@ -173,118 +167,6 @@ class ArticleDetailApi(ArticleDetailConditional, generics.RetrieveAPIView):
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "include_text": can_read_text(self.request)}
-
-
-class EventArticleFilter(filters.ArticleFilter):
-    """The article list's filters (less ``event``: the path names it) plus the link's state."""
-
-    event = None
-    state = django_filters.ChoiceFilter(
-        field_name="link_state",
-        choices=LinkState.choices,
-        help_text="The link's state. Rejected links are listed for editors only.",
-    )
-
-
-def _link_rank() -> Collate:
-    """One unique, sortable text per article of an event: score, then publication time
-    (unknown last), then id, each zero-padded; compared byte-wise (collation C). The cursor
-    keeps its place by it even when articles with equal scores arrive meanwhile."""
-    score = Func(
-        F("link_score"), template="lpad(floor(%(expressions)s * 1e9)::bigint::text, 10, '0')"
-    )
-    published = Func(
-        F("published_at"),
-        template="coalesce(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS'), "
-        "'00000000000000000000')",
-    )
-    article = Func(F("id"), template="lpad(%(expressions)s::text, 19, '0')")
-    return Collate(Concat(score, published, article, output_field=CharField()), "C")
-
-
-def event_articles_api(
-    *, event: Event, include_duplicates: bool, editor: bool
-) -> QuerySet[Article]:
-    """The event's listed articles, each with its link to the event (rejected ones for editors
-    only), in the article list's constant number of queries."""
-    states = LinkState.values if editor else [LinkState.CONFIRMED, LinkState.SUGGESTED]
-    # One filter() call: the annotations below read the same joined link row.
-    articles = selectors.article_list_api(include_duplicates=include_duplicates).filter(
-        event_links__event=event, event_links__state__in=states
-    )
-    return articles.annotate(
-        link_state=F("event_links__state"),
-        link_score=F("event_links__score"),
-        link_origin=F("event_links__origin"),
-        link_decided_at=F("event_links__decided_at"),
-    ).annotate(rank=_link_rank())
-
-
-# One item; drf-spectacular wraps list examples in the page envelope itself.
-EVENT_ARTICLE_EXAMPLE = {
-    "id": 42,
-    "url": "https://www.bbc.com/news/world-asia-59885928",
-    "canonical_url": "https://www.bbc.com/news/world-asia-59885928",
-    "title": "Kazakhstan: Russian-led alliance sends troops",
-    "language": "en",
-    "published_at": "2022-01-06T08:10:00Z",
-    "outlet": {"id": 3, "slug": "bbc", "name": "BBC"},
-    "duplicate_of": None,
-    "entities": [{"id": 7, "name": "CSTO", "kind": "organisation"}],
-    "events": [
-        {"slug": "csto-deployment", "title": "CSTO deployment", "score": 0.92,
-         "state": "confirmed"}
-    ],
-    "updated_at": "2022-01-06T09:00:00Z",
-    "state": "confirmed",
-    "score": 0.92,
-    "origin": "auto",
-    "decided_at": "2022-01-06T10:15:00Z",
-}  # fmt: skip
-
-
-@extend_schema(
-    responses={
-        200: s.EventArticleSerializer,
-        301: OpenApiResponse(description="Merged into another event; Location names its list."),
-        **PROBLEMS,
-    },
-    examples=[OpenApiExample("CSTO deployment", value=EVENT_ARTICLE_EXAMPLE, response_only=True)],
-)
-class EventArticlesApi(generics.ListAPIView):
-    """The event's articles with their link to it: `state` (suggested, confirmed; rejected for
-    editors only), `score`, `origin` and `decided_at`; highest score first, then newest."""
-
-    serializer_class = s.EventArticleSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = EventArticleFilter
-    cursor_ordering = "-rank"
-
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.event = get_object_or_404(
-            Event.objects.only("pk", "merged_into_id"), slug=kwargs["slug"]
-        )
-        if self.event.merged_into_id is not None:
-            return _merged_redirect(request, self.event.merged_into_id, "api:event-articles")
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self) -> QuerySet[Article]:
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
-            return Article.objects.none()
-        return event_articles_api(
-            event=self.event,
-            include_duplicates=_flag(self.request, "include_duplicates"),
-            editor=is_editor(self.request),
-        )
-
-
-def _merged_redirect(request: Request, winner_id: int, url_name: str) -> Response:
-    """301 to ``url_name`` of the event a merged one went into, keeping the query string."""
-    winner = Event.objects.values_list("slug", flat=True).get(pk=winner_id)
-    location = reverse(url_name, args=[winner])
-    if request.META.get("QUERY_STRING"):
-        location += "?" + request.META["QUERY_STRING"]
-    return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
 
 
 @extend_schema_view(get=extend_schema(responses={200: s.EntitySerializer, **PROBLEMS}))

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events import models
+from events.services.suggestions import link_reject
 from tests import factories
 from tests.api.test_articles import ITEM_FIELDS
 from tests.api.test_write_events import check_schema, openapi, problem_fields
@@ -218,3 +219,37 @@ def test_query_count_does_not_grow_with_rows(client, as_role, event, role) -> No
 
     assert len(client.get(url, **as_role(role)).json()["results"]) > 2
     assert _queries(client, url, **as_role(role)) == few
+
+
+@pytest.mark.django_db(transaction=True)  # validators read committed change-log rows
+def test_etag_gives_304_until_something_listed_changes(client, as_role) -> None:
+    event = factories.EventFactory(slug="csto")
+    first_article = _link(event, score=0.9)
+    second_article = _link(event, score=0.4)
+    entity = factories.EntityFactory()
+    models.Mention.objects.create(article=first_article, entity=entity, first_start=0, first_end=3)
+    first = client.get(URL)
+    etag = first["ETag"]
+
+    assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get(URL, **as_role("editor"))["ETag"] != etag
+
+    # The same entity, already shown, now also mentioned by the other article.
+    models.Mention.objects.create(article=second_article, entity=entity, first_start=0, first_end=3)
+    after_mention = client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert after_mention.status_code == 200
+    etag = after_mention["ETag"]
+
+    link = models.ArticleEvent.objects.get(article=second_article, event=event)
+    link_reject(link=link, by=factories.UserFactory())
+    after_reject = client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert after_reject.status_code == 200
+    assert [item["id"] for item in after_reject.json()["results"]] == [first_article.pk]
+
+
+def test_304_costs_two_queries(client, event, links) -> None:
+    etag = client.get(URL)["ETag"]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert len(queries) == 2  # the event's slug, then the validators
