@@ -5,7 +5,7 @@ the Python load driver in its own process, and the shape of the report. No timin
 import pytest
 from django.conf import settings
 from django.db import connection
-from pytest_django.fixtures import SettingsWrapper
+from pytest_django.fixtures import Settings
 
 from bench import api_corpus, load
 from bench.api_corpus import BENCH_EVENT, ApiCorpus
@@ -79,9 +79,7 @@ def test_corpus_server_load_and_report(
 
 
 @pytest.mark.django_db
-def test_in_process_breakdown(
-    settings: SettingsWrapper, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_in_process_breakdown(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     settings.ROOT_URLCONF = "bench.urls"
     ApiCorpus(seed=4).build(articles=30, events=2, timeline=8, progress=lambda _: None)
     profiles = profile_in_process(endpoints(), requests=2)
