@@ -97,7 +97,7 @@ def page_sets(base_url: str, *, per_language: int, growth_per_language: int) -> 
         at_large=generated(3, growth_per_language, "/large"),
         profile=generated(4, max(2, growth_per_language // 4), "/p"),
         # Longer passes than one-process ones: a busy machine's hiccups weigh less.
-        parallel=[*fixture_pages(), *generated(5, 3 * per_language, "/par")],
+        parallel=[*fixture_pages(), *generated(5, 2 * per_language, "/par")],
     )
 
 
@@ -228,7 +228,7 @@ def _parallel_pass(mode: str, shares: list[tuple[list[int], list[Any]]]) -> floa
 
 
 def parallel(
-    sets: PageSets, base_url: str, *, workers: int = 2, rounds: int = 5
+    sets: PageSets, base_url: str, *, workers: int = 2, rounds: int = 3
 ) -> list[tuple[float, float]]:
     """Two workers processing articles vs two processes of bare extraction on the same pages;
     the two alternate, ``rounds`` times, so that a busy machine weighs on both alike. Returns
