@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q, Value
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from events.ingest.decode import decode_html
@@ -515,28 +515,22 @@ def _original_of(article: Article, fp: Fingerprint) -> int | None:
     """The article this one copies: same normalised text, or a near-duplicate found through
     the LSH band index (cost independent of corpus size). The earliest stored wins."""
     others = Article.objects.filter(state=ArticleState.READY).exclude(pk=article.pk)
-    columns = ("exact", "id", "duplicate_of_id", "minhash", "content_hash")
     exact = (
         others.filter(content_hash=fp.content_hash)
-        .annotate(exact=Value(True))
         .order_by("id")
-        .values_list(*columns)[:1]
+        .values_list("id", "duplicate_of_id")
+        .first()
     )
-    near = (
+    if exact is not None:
+        return exact[1] or exact[0]
+    best: tuple[float, int] | None = None
+    candidates = (
         others.filter(
             id__in=ArticleBandKey.objects.filter(key__in=fp.band_keys).values("article_id")
         )
-        .annotate(exact=Value(False))
         .order_by("id")
-        .values_list(*columns)[:CANDIDATE_LIMIT]
+        .values_list("id", "duplicate_of_id", "minhash", "content_hash")[:CANDIDATE_LIMIT]
     )
-    # Both lookups in one round trip.
-    rows = list(exact.union(near, all=True))
-    for is_exact, pk, duplicate_of, _, _ in rows:
-        if is_exact:
-            return duplicate_of or pk
-    best: tuple[float, int] | None = None
-    candidates = [row[1:] for row in rows]
     for pk, duplicate_of, minhash, content_hash in candidates:
         other = Fingerprint(content_hash=content_hash, minhash=tuple(minhash), band_keys=())
         score = similarity(fp, other)
