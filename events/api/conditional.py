@@ -16,14 +16,24 @@ count public changes only, so an editor's draft work does not invalidate public 
 
 The validators are read before the response: a change committed in between makes the ETag
 older than the body, which costs the client one more full response later, never a stale 304.
+
+A view that sets ``cache_body_seconds`` also keeps the rendered body of each 200 in the cache
+(Redis), keyed by its ETag (role, path and query, Accept-Language, validators) plus the time
+zone the datetimes are written in and the database: a repeated request then costs the
+validator query and a cache read. Nothing is ever invalidated by hand: a change moves the
+validators, so the next request asks for another key and the old body expires unread. The
+body is never older than its key (it is built after the validators were read). Bodies in
+another format than plain JSON (``Accept: application/json; indent=4``) are not kept.
 """
 
 import datetime as dt
 import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils import timezone
+from django.utils.http import http_date, parse_header_parameters, parse_http_date_safe
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -93,16 +103,30 @@ WHERE c.public OR %(editor)s
 """
 
 
-def _validators(sql: str, key: str | int, role: Role) -> tuple[str, dt.datetime | None] | None:
+# Bump when the body of a cached view changes shape, so no older body is served after a deploy.
+BODY_CACHE_VERSION = 1
+
+# The same query with the database's oid appended: cached bodies of two databases sharing one
+# Redis (test runs, a restored copy) never meet, even at equal validators.
+WITH_DATABASE = """SELECT v.*, (SELECT oid FROM pg_database WHERE datname = current_database())
+FROM ({sql}) v"""
+
+
+def _validators(
+    sql: str, key: str | int, role: Role, *, with_database: bool = False
+) -> tuple[str, dt.datetime | None, int | None] | None:
+    """(ETag state, Last-Modified, the database's oid when asked for), or None when the object
+    does not exist."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"key": key, "editor": role == Role.EDITOR})
-        found, count, max_id, max_at, other_at = cursor.fetchone()
+        query = WITH_DATABASE.format(sql=sql) if with_database else sql
+        cursor.execute(query, {"key": key, "editor": role == Role.EDITOR})
+        found, count, max_id, max_at, other_at, *database = cursor.fetchone()
     if not found:
         return None
     times = [t for t in (max_at, other_at) if t is not None]
     last_modified = max(times) if times else None
     other = other_at.isoformat() if other_at else ""
-    return f"{count}.{max_id}.{other}", last_modified
+    return f"{count}.{max_id}.{other}", last_modified, database[0] if database else None
 
 
 class ConditionalGetMixin:
@@ -112,18 +136,24 @@ class ConditionalGetMixin:
 
     conditional_sql: str = ""
     conditional_kwarg: str = "pk"
+    cache_body_seconds: int = 0  # > 0: keep rendered 200 bodies this long (see above)
 
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         role = request_role(request)
-        found = _validators(self.conditional_sql, kwargs[self.conditional_kwarg], role)
+        cached = self.cache_body_seconds > 0
+        key = kwargs[self.conditional_kwarg]
+        found = _validators(self.conditional_sql, key, role, with_database=cached)
         if found is None:
             return super().get(request, *args, **kwargs)  # type: ignore[misc]
-        state, last_modified = found
+        state, last_modified, database = found
         etag = _etag(request, role, state)
         if _not_modified(request, etag, last_modified):
             response = Response(status=status.HTTP_304_NOT_MODIFIED)
         else:
-            response = super().get(request, *args, **kwargs)  # type: ignore[misc]
+            if cached:
+                response = self._cached_body(request, f"{database}:{etag}", *args, **kwargs)
+            else:
+                response = super().get(request, *args, **kwargs)  # type: ignore[misc]
             if response.status_code != status.HTTP_200_OK:
                 return response
         response["ETag"] = etag
@@ -131,6 +161,38 @@ class ConditionalGetMixin:
             response["Last-Modified"] = http_date(last_modified.timestamp())
         response["Vary"] = "Authorization, Cookie, Accept-Language"
         return response
+
+    def _cached_body(
+        self, request: Request, validators: str, *args: Any, **kwargs: Any
+    ) -> Response:
+        """The body under ``validators`` from the cache, else built, rendered and stored; both
+        answered the same way, as the renderer's bytes."""
+        renderer = request.accepted_renderer
+        _, parameters = parse_header_parameters(request.accepted_media_type)
+        if set(parameters) - {"q"}:  # indent=...: another body, not kept
+            return super().get(request, *args, **kwargs)  # type: ignore[misc]
+        zone = timezone.get_current_timezone_name()
+        key = f"api-body:{BODY_CACHE_VERSION}:{zone}:{validators}"
+        body = cache.get(key)
+        if body is None:
+            response = super().get(request, *args, **kwargs)  # type: ignore[misc]
+            if not isinstance(response, Response) or response.status_code != status.HTTP_200_OK:
+                return response
+            context = self.get_renderer_context()  # type: ignore[attr-defined]
+            body = renderer.render(response.data, request.accepted_media_type, context)
+            cache.set(key, body, self.cache_body_seconds)
+        charset = renderer.charset
+        content_type = f"{renderer.media_type}; charset={charset}" if charset else None
+        return RenderedResponse(body, content_type or renderer.media_type)
+
+
+class RenderedResponse(Response):
+    """A body rendered already: DRF finalizes it like any response; nothing renders it again."""
+
+    def __init__(self, body: bytes, content_type: str) -> None:
+        super().__init__()
+        self.content = body  # marks it rendered
+        self["Content-Type"] = content_type
 
 
 def _etag(request: Request, role: Role, state: str) -> str:

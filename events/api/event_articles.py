@@ -13,16 +13,15 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from events.api import filters
 from events.api import serializers as s
 from events.api.conditional import ConditionalGetMixin
 from events.api.permissions import is_editor
-from events.api.views import PROBLEMS, flag
+from events.api.views import PROBLEMS, ArticleListFilter, article_page, flag
 from events.models import Article, Event, LinkState
 from events.selectors import api as selectors
 
 
-class EventArticleFilter(filters.ArticleFilter):
+class EventArticleFilter(ArticleListFilter):
     """The article list's filters (less ``event``: the path names it) plus the link's state."""
 
     event = None
@@ -146,7 +145,7 @@ class EventArticlesApi(EventArticlesConditional, generics.ListAPIView):
     editors only), `score`, `origin` and `decided_at`; highest score first, then newest.
     Answers `ETag` / `Last-Modified`, and 304 to a client whose copy is current."""
 
-    serializer_class = s.EventArticleSerializer
+    serializer_class = s.EventArticleSerializer  # the schema; items by s.article_items
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventArticleFilter
     cursor_ordering = "-rank"
@@ -158,6 +157,11 @@ class EventArticlesApi(EventArticlesConditional, generics.ListAPIView):
         if self.event.merged_into_id is not None:
             return _merged_redirect(request, self.event.merged_into_id, "api:event-articles")
         return super().get(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return article_page(
+            self, "link_state", "link_score", "link_origin", "link_decided_at", "rank"
+        )
 
     def get_queryset(self) -> QuerySet[Article]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request

@@ -1,8 +1,11 @@
 """Response shapes of API v1. Field names are contract (DESIGN.md): extend, never rename."""
 
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -258,6 +261,129 @@ class EventArticleSerializer(ArticleSerializer):
 
     class Meta(ArticleSerializer.Meta):
         fields = [*ArticleSerializer.Meta.fields, "state", "score", "origin", "decided_at"]
+
+
+# --- lean items -----------------------------------------------------------------------------------
+# The hot list pages (timeline, article lists) build their items here from plain rows
+# (QuerySet.values(), events.selectors.api), not through the ModelSerializers above: those stay
+# the documented schema (the views name them in extend_schema) and serve details, search and
+# writes. Each function returns exactly what its serializer would, key for key and value for
+# value (tests/api/test_lean_items.py compares them): DRF's CharField/ChoiceField/IntegerField
+# pass a database value through; None stays None; a datetime is DRF's DateTimeField output.
+Row = Mapping[str, Any]
+
+
+def _datetimes() -> Any:
+    """DRF's DateTimeField.to_representation in the active time zone (the ``tz`` cookie may
+    change it per request): ISO 8601, ``Z`` for UTC; None (or empty) as None."""
+    zone = timezone.get_current_timezone()
+
+    def represent(value: dt.datetime | None) -> str | None:
+        if not value:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return represent
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def citation_item(row: Row) -> dict[str, Any]:
+    """CitationSerializer's output for a row of selectors.api.CITATION_ITEM_FIELDS."""
+    start, end = row["span_start"], row["span_end"]
+    return {
+        "article": None
+        if row["article_id"] is None
+        else {
+            "id": row["article_id"],
+            "url": row["article__canonical_url"],
+            "title": row["article__title"],
+        },
+        "outlet": None if row["outlet_id"] is None else row["outlet__name"],
+        "speaker": None
+        if row["speaker_id"] is None
+        else {"id": row["speaker_id"], "name": row["speaker__name"]},
+        "quote": row["quote"],
+        "quote_language": row["quote_language"],
+        "translation": row["translation"],
+        "span": None if start is None or end is None else {"start": start, "end": end},
+    }
+
+
+def timeline_items(
+    updates: Iterable[Row], citations: Mapping[int, Sequence[Row]]
+) -> list[dict[str, Any]]:
+    """UpdateSerializer's output for rows of selectors.api.UPDATE_ITEM_FIELDS, with their
+    citation rows by update id."""
+    when = _datetimes()
+    return [
+        {
+            "id": u["id"],
+            "occurred_at": when(u["occurred_at"]),
+            "occurred_precision": u["occurred_precision"],
+            "headline": u["headline"],
+            "body": u["body"],
+            "language": u["language"],
+            "status": u["status"],
+            "retraction_reason": u["retraction_reason"],
+            "correction_note": u["correction_note"],
+            "published_at": when(u["published_at"]),
+            "retracted_at": when(u["retracted_at"]),
+            "updated_at": when(u["updated_at"]),
+            "citations": [citation_item(c) for c in citations.get(u["id"], ())],
+        }
+        for u in updates
+    ]
+
+
+def article_items(
+    articles: Iterable[Row],
+    mentions: Mapping[int, Sequence[Row]],
+    links: Mapping[int, Sequence[Row]],
+    *,
+    with_link: bool = False,
+) -> list[dict[str, Any]]:
+    """ArticleSerializer's output (EventArticleSerializer's when ``with_link``) for rows of
+    selectors.api.ARTICLE_ITEM_FIELDS, with their mention and event-link rows by article id."""
+    when = _datetimes()
+    items = []
+    for a in articles:
+        item = {
+            "id": a["id"],
+            "url": a["canonical_url"],
+            "canonical_url": a["canonical_url"],
+            "title": a["title"],
+            "language": a["language"],
+            "published_at": when(a["published_at"]),
+            "outlet": None
+            if a["outlet_id"] is None
+            else {"id": a["outlet_id"], "slug": a["outlet__slug"], "name": a["outlet__name"]},
+            "duplicate_of": a["duplicate_of_id"],
+            "entities": [
+                {"id": m["entity_id"], "name": m["entity__name"], "kind": m["entity__kind"]}
+                for m in mentions.get(a["id"], ())
+            ],
+            "events": [
+                {
+                    "slug": link["event__slug"],
+                    "title": link["event__title"],
+                    "score": _float(link["score"]),
+                    "state": link["state"],
+                }
+                for link in links.get(a["id"], ())
+            ],
+            "updated_at": when(a["updated_at"]),
+        }
+        if with_link:
+            item["state"] = a["link_state"]
+            item["score"] = _float(a["link_score"])
+            item["origin"] = a["link_origin"]
+            item["decided_at"] = when(a["link_decided_at"])
+        items.append(item)
+    return items
 
 
 class AliasSerializer(serializers.ModelSerializer):

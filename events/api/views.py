@@ -134,13 +134,58 @@ class EventDetailApi(
 class EventTimelineApi(EventTimelineConditional, generics.ListAPIView):
     """The event's timeline in time order; retracted lines stay, with their reason."""
 
-    serializer_class = s.UpdateSerializer
+    serializer_class = s.UpdateSerializer  # the schema; items are built by s.timeline_items
     cursor_ordering = ("occurred_at", "id")
+    # A page's rendered body is kept in the cache under its validators (see conditional.py).
+    cache_body_seconds = 600
 
     def get_queryset(self) -> QuerySet[Update]:
         event = get_object_or_404(Event, slug=self.kwargs["slug"])
         include_drafts = flag(self.request, "include_drafts") and is_editor(self.request)
         return event_timeline(event=event, include_drafts=include_drafts)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        event = get_object_or_404(Event.objects.only("pk"), slug=kwargs["slug"])
+        include_drafts = flag(request, "include_drafts") and is_editor(request)
+        rows = selectors.timeline_item_rows(event=event, include_drafts=include_drafts)
+        page = self.paginate_queryset(rows) or []
+        citations = selectors.timeline_item_citations([row["id"] for row in page])
+        return self.get_paginated_response(s.timeline_items(page, citations))
+
+
+class ArticleListFilter(filters.ArticleFilter):
+    """The article list's filters, with an event, entity or outlet named by its slug looked up
+    first (one indexed query) and filtered by id."""
+
+    def filter_event(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
+        return selectors.articles_linked_to(queryset, selectors.id_by_slug(Event, value))
+
+    def filter_entity(
+        self, queryset: QuerySet[Article], name: str, value: str
+    ) -> QuerySet[Article]:
+        return super().filter_entity(queryset, name, _as_id(Entity, value))
+
+    def filter_outlet(
+        self, queryset: QuerySet[Article], name: str, value: str
+    ) -> QuerySet[Article]:
+        return super().filter_outlet(queryset, name, _as_id(Outlet, value))
+
+
+def _as_id(model: type[Entity] | type[Outlet], value: str) -> str:
+    """An id as it came, a slug as its row's id; "0" (no row has it) for an unknown slug."""
+    if value.isdigit():
+        return value
+    return str(selectors.id_by_slug(model, value) or 0)
+
+
+def article_page(view: generics.GenericAPIView, *link_fields: str) -> Response:
+    """A page of the view's filtered articles as lean items (s.article_items): the page's rows,
+    then their mentions and event links; ``link_fields`` adds an event's link columns."""
+    rows = selectors.article_item_rows(view.filter_queryset(view.get_queryset()), *link_fields)
+    page = view.paginate_queryset(rows) or []
+    mentions, links = selectors.article_item_relations([row["id"] for row in page])
+    items = s.article_items(page, mentions, links, with_link=bool(link_fields))
+    return view.get_paginated_response(items)
 
 
 @extend_schema_view(get=extend_schema(responses={200: s.ArticleSerializer, **PROBLEMS}))
@@ -148,12 +193,15 @@ class ArticleListApi(ArticleSubmitMixin, generics.ListAPIView):
     permission_classes = [EditorsWrite]
     serializer_class = s.ArticleSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = filters.ArticleFilter
+    filterset_class = ArticleListFilter
     cursor_ordering = "-id"
 
     def get_queryset(self) -> QuerySet[Article]:
         include_duplicates = flag(self.request, "include_duplicates")
         return selectors.article_list_api(include_duplicates=include_duplicates)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return article_page(self)
 
 
 @extend_schema(responses={200: s.ArticleDetailSerializer, **PROBLEMS})

@@ -1,11 +1,16 @@
 """Reads for the HTTP API: each list in a constant number of queries however many rows."""
 
-from django.db.models import Prefetch, QuerySet
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from events.models import (
     Article,
     ArticleEvent,
     ArticleState,
+    Citation,
     Entity,
     Event,
     EventRelation,
@@ -13,8 +18,9 @@ from events.models import (
     Mention,
     Outlet,
     Participant,
+    Update,
 )
-from events.selectors.events import ARTICLE_HEAVY_FIELDS
+from events.selectors.events import ARTICLE_HEAVY_FIELDS, event_timeline
 
 
 def event_list_api() -> QuerySet[Event]:
@@ -67,3 +73,114 @@ def entity_list_api() -> QuerySet[Entity]:
 
 def outlet_list_api() -> QuerySet[Outlet]:
     return Outlet.objects.prefetch_related("domains")
+
+
+# --- rows for the lean list items (events.api.serializers) ---------------------------------------
+# The hot list pages read plain rows (values()), not model instances: a 50-line timeline page
+# or article page would otherwise build ~360 instances and clone a related manager's queryset
+# per row and relation. Same statements and the same order as the prefetches they replace.
+Rows = dict[int, list[Mapping[str, Any]]]
+
+ARTICLE_ITEM_FIELDS = (
+    "id",
+    "canonical_url",
+    "title",
+    "language",
+    "published_at",
+    "outlet_id",
+    "outlet__slug",
+    "outlet__name",
+    "duplicate_of_id",
+    "updated_at",
+)
+UPDATE_ITEM_FIELDS = (
+    "id",
+    "occurred_at",
+    "occurred_precision",
+    "headline",
+    "body",
+    "language",
+    "status",
+    "retraction_reason",
+    "correction_note",
+    "published_at",
+    "retracted_at",
+    "updated_at",
+)
+CITATION_ITEM_FIELDS = (
+    "update_id",
+    "article_id",
+    "article__canonical_url",
+    "article__title",
+    "outlet_id",
+    "outlet__name",
+    "speaker_id",
+    "speaker__name",
+    "quote",
+    "quote_language",
+    "translation",
+    "span_start",
+    "span_end",
+)
+
+
+def article_item_rows(articles: QuerySet[Article], *extra: str) -> QuerySet[Any]:
+    """``articles`` (filtered, ordered) as rows of the list item's columns plus ``extra``
+    annotations, the outlet joined."""
+    return articles.prefetch_related(None).values(*ARTICLE_ITEM_FIELDS, *extra)
+
+
+def _grouped(rows: Iterable[Mapping[str, Any]], key: str) -> Rows:
+    grouped: Rows = defaultdict(list)
+    for row in rows:
+        grouped[row[key]].append(row)
+    return grouped
+
+
+def article_item_relations(article_ids: list[int]) -> tuple[Rows, Rows]:
+    """The mentioned entities and the (not rejected) event links of the articles, by article
+    id, in the order the article serializers show them: two queries, none for no articles."""
+    if not article_ids:
+        return {}, {}
+    mentions = Mention.objects.filter(article_id__in=article_ids).values(
+        "article_id", "entity_id", "entity__name", "entity__kind"
+    )
+    links = (
+        ArticleEvent.objects.filter(article_id__in=article_ids)
+        .exclude(state=LinkState.REJECTED)
+        .values("article_id", "event__slug", "event__title", "score", "state")
+    )
+    return _grouped(mentions, "article_id"), _grouped(links, "article_id")
+
+
+def timeline_item_rows(*, event: Event, include_drafts: bool) -> QuerySet[Any]:
+    """event_timeline's lines (the same selection and order) as rows of the item's columns."""
+    updates: QuerySet[Update] = event_timeline(event=event, include_drafts=include_drafts)
+    return updates.prefetch_related(None).values(*UPDATE_ITEM_FIELDS)
+
+
+def timeline_item_citations(update_ids: list[int]) -> Rows:
+    """The citations of the lines, by update id, in their order: one query, none for none."""
+    if not update_ids:
+        return {}
+    return _grouped(
+        Citation.objects.filter(update_id__in=update_ids).values(*CITATION_ITEM_FIELDS),
+        "update_id",
+    )
+
+
+def id_by_slug(model: type[Event] | type[Entity] | type[Outlet], slug: str) -> int | None:
+    """The id of the ``model`` row with ``slug``, if any (one indexed query). List filters
+    compare ids, which the planner can use: a slug matched inside EXISTS made it join and sort
+    all of an event's articles to keep 51."""
+    return model.objects.filter(slug=slug).values_list("pk", flat=True).first()
+
+
+def articles_linked_to(articles: QuerySet[Article], event_id: int | None) -> QuerySet[Article]:
+    """``articles`` linked to the event (not rejected); none for no event."""
+    if event_id is None:
+        return articles.none()
+    links = ArticleEvent.objects.filter(article=OuterRef("pk"), event_id=event_id).exclude(
+        state=LinkState.REJECTED
+    )
+    return articles.filter(Exists(links))
