@@ -3,16 +3,18 @@
 These rows are mostly written by the ingestion pipeline; editors override an article's
 language, mark duplicates and decide which event an article belongs to."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 
-from events.admin.base import ReadOnlyAdmin, ReadOnlyInline, TrackerAdmin
+from events.admin.base import ReadOnlyAdmin, ReadOnlyInline, TrackerAdmin, reasons
 from events.models import (
     Article,
     ArticleEvent,
@@ -23,6 +25,7 @@ from events.models import (
     LinkState,
     Mention,
 )
+from events.services.suggestions import link_confirm, link_reject
 
 
 class ArticleURLInline(ReadOnlyInline):
@@ -138,20 +141,38 @@ class ArticleEventAdmin(TrackerAdmin):
             _decide(obj, request)
         super().save_model(request, obj, form, change)
 
-    def _set_state(self, request: HttpRequest, queryset: QuerySet, state: str) -> None:
-        now = timezone.now()
-        count = queryset.update(
-            state=state, decided_by=request.user, decided_at=now, updated_at=now
-        )
-        self.message_user(request, f"{count} link(s) {state}.", messages.SUCCESS)
+    def _decide_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[ArticleEvent],
+        service: Callable[..., ArticleEvent],
+        done: str,
+    ) -> None:
+        """One decision service per selected link, as the editors' pages do: the actor is
+        recorded in the change log, and the workers' curated caches hear of it on commit.
+        Each refusal is reported by name; the other links are decided."""
+        decided = 0
+        for link in queryset.select_related("article", "event"):
+            try:
+                service(link=link, by=request.user)
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    f"“{link.article}” → “{link.event}” was not {done}: {reasons(error)}",
+                    messages.ERROR,
+                )
+            else:
+                decided += 1
+        if decided:
+            self.message_user(request, f"{decided} link(s) {done}.", messages.SUCCESS)
 
     @admin.action(description="Confirm selected links", permissions=["change"])
     def confirm_links(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._set_state(request, queryset, LinkState.CONFIRMED)
+        self._decide_each(request, queryset, link_confirm, "confirmed")
 
     @admin.action(description="Reject selected links", permissions=["change"])
     def reject_links(self, request: HttpRequest, queryset: QuerySet) -> None:
-        self._set_state(request, queryset, LinkState.REJECTED)
+        self._decide_each(request, queryset, link_reject, "rejected")
 
 
 @admin.register(Mention)
