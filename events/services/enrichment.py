@@ -25,10 +25,11 @@ from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 import redis
+from django.apps import AppConfig
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Count, Max, Model, Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 
 from events.ingest.entities import AliasMatcher, AliasSpec
@@ -147,12 +148,25 @@ def _decision_saved(link: ArticleEvent, *, created: bool, update_fields: Any, **
 
 
 _CURATED = (Entity, EntityAlias, Event, EventTranslation, Participant, Update, Outlet, OutletDomain)
-for _model in _CURATED:
-    post_save.connect(_on_save, sender=_model, dispatch_uid=f"curation-save-{_model.__name__}")
-    post_delete.connect(_on_delete, sender=_model, dispatch_uid=f"curation-del-{_model.__name__}")
-# Not post_delete: links go with their article or event (whose own signal or the recheck
-# tells), and a receiver would stop Django deleting stale suggestions in one statement.
-post_save.connect(_on_save, sender=ArticleEvent, dispatch_uid="curation-save-ArticleEvent")
+
+
+def _on_migrate(*, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    # ``migrate`` and ``flush`` (also the tests' flush between transactional tests) change
+    # rows without model signals.
+    curation_changed(using=using)
+
+
+def connect_curation_signals(app: AppConfig) -> None:
+    """Connect the receivers that announce curated changes; ``EventsConfig.ready`` calls it,
+    so every process that loads the app (web, workers, management commands) has them whether
+    or not it imports this module. Idempotent (each receiver has its ``dispatch_uid``)."""
+    post_migrate.connect(_on_migrate, sender=app, dispatch_uid="curation-migrate")
+    for model in _CURATED:
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"curation-save-{model.__name__}")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"curation-del-{model.__name__}")
+    # Not post_delete: links go with their article or event (whose own signal or the recheck
+    # tells), and a receiver would stop Django deleting stale suggestions in one statement.
+    post_save.connect(_on_save, sender=ArticleEvent, dispatch_uid="curation-save-ArticleEvent")
 
 
 class CuratedCache(Generic[T]):
