@@ -13,7 +13,9 @@ from tests.conftest import BASE_DIR
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.settings", **env}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is theirs, not a deployment's.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {**inherited, "DJANGO_SETTINGS_MODULE": "tracker.settings", **env}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR, env=full_env, capture_output=True, text=True, timeout=60,

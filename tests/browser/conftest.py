@@ -37,7 +37,12 @@ from django.test import Client
 from events.models import EDITORS_GROUP
 from tests.factories import UserFactory
 
+# Playwright's sync API keeps an event loop running in the test thread, and Django refuses ORM
+# calls from a thread with a running loop unless told. pytest-django's own autouse fixtures
+# (transactional database, live server) run before any fixture of ours could set it per test,
+# so it is set for the process; subprocesses that must not see it drop it (tests/test_operations).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -63,8 +68,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do: a loaded CI machine is slower, not wrong.
+    expect.set_options(timeout=15_000)
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
