@@ -60,3 +60,13 @@ def start_worker(transactional_db) -> Iterator[StartWorker]:
 def celery_worker_process(start_worker: StartWorker) -> subprocess.Popen:
     """One real worker process."""
     return start_worker()
+
+
+@pytest.fixture(autouse=True)
+def _generous_rates(settings) -> None:
+    """API rate counts live in Redis for the whole run and every test client is 127.0.0.1,
+    so limits are lifted for every test; tests/api/test_throttling.py sets its own."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "anonymous": "100000/min"},
+    }

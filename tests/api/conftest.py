@@ -11,16 +11,6 @@ from tests import factories
 OCCURRED = dt.datetime(2022, 1, 5, 10, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def _generous_rates(settings) -> None:
-    """Rate counts live in Redis for the whole run and every test client is 127.0.0.1, so
-    limits are lifted here; test_throttling sets its own."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "anonymous": "100000/min"},
-    }
-
-
 def auth(key: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Token {key}"}
 
