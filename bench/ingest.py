@@ -30,12 +30,15 @@ import os
 import platform
 import pstats
 import re
+import signal
 import socket
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import django
@@ -53,7 +56,7 @@ from bench.corpus import CorpusFiller, fingerprint_pool, vacuum_analyze  # noqa:
 from bench.database import bench_database  # noqa: E402
 from bench.pages import BenchPage, TextWriter, fixture_pages, generated_pages  # noqa: E402
 from bench.runs import Run, _bare, _outcome, run_bare, run_import, run_pipeline  # noqa: E402
-from bench.server import page_server  # noqa: E402
+from bench.server import _exit_with, _handler, page_server  # noqa: E402
 from events.ingest.decode import decode_html  # noqa: E402
 from events.ingest.fingerprint import fingerprint  # noqa: E402
 from events.ingest.language import language_detector  # noqa: E402
@@ -79,9 +82,11 @@ class PageSets:
     at_large: list[BenchPage]
     profile: list[BenchPage]
     parallel: list[BenchPage]
+    parallel_warmups: list[BenchPage]
 
     def served(self) -> dict[str, tuple[bytes, str]]:
         every = [*self.throughput, *self.at_small, *self.at_large, *self.profile, *self.parallel]
+        every += self.parallel_warmups
         every += [page for warmup in self.warmups for page in warmup]
         return {page.path: (page.body, page.content_type) for page in every}
 
@@ -98,6 +103,7 @@ def page_sets(base_url: str, *, per_language: int, growth_per_language: int) -> 
         profile=generated(4, max(2, growth_per_language // 4), "/p"),
         # Longer passes than one-process ones: a busy machine's hiccups weigh less.
         parallel=[*fixture_pages(), *generated(5, 2 * per_language, "/par")],
+        parallel_warmups=generated(20, 2, "/pw"),  # 12 pages: two per pipeline process
     )
 
 
@@ -182,73 +188,191 @@ def run_worker(
     return run
 
 
-# --- two processes at once --------------------------------------------------------------------
+# --- several processes at once ---------------------------------------------------------------
+
+PIPELINE_PROCESSES = (2, 3, 4, 6)
+BARE_PROCESSES = (1, 2, 3)
+# The parallel pages are fetched from several loopback hosts: the fetcher allows two requests
+# in flight per host (politeness), a limit a worker fetching from many outlets rarely meets.
+PARALLEL_HOSTS = tuple(f"127.0.0.{n}" for n in range(2, 8))
 
 
-def _parallel_child(
-    mode: str, database: str, warmup: list[int], work: list[Any], go: Any, results: Any
-) -> None:
-    """One process of the parallel pass: warm up, wait for the start, do its share, report
-    its elapsed seconds. ``work`` is decoded pages for bare extraction, else article ids."""
-    settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = database
-    if mode == "bare":
-        trafilatura.extract(work[0])
-    else:
-        language_detector()
-        for article_id in warmup:
-            articles.article_process(article_id=article_id)
-    go.wait(timeout=300)
-    started = time.perf_counter()
-    for item in work:
-        if mode == "bare":
-            trafilatura.extract(item)
-        else:
-            articles.article_process(article_id=item)
-    results.put(time.perf_counter() - started)
-    connection.close()
+def _serve_on(host: str, pages: dict[str, tuple[bytes, str]], port: int, ready: Any) -> None:
+    """``bench.server``'s page server, on another loopback address."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
+    httpd = ThreadingHTTPServer((host, port), _handler(pages))
+    httpd.daemon_threads = True
+    ready.put(host)
+    httpd.serve_forever()
 
 
-def _parallel_pass(mode: str, shares: list[tuple[list[int], list[Any]]]) -> float:
-    """Seconds until every process finished its share, all started at once."""
+@contextlib.contextmanager
+def _loopback_servers(pages: dict[str, tuple[bytes, str]], port: int) -> Iterator[None]:
+    """The same pages on the other loopback hosts, one process each."""
     context = multiprocessing.get_context("spawn")
-    # Every child warms up (language models, caches, connections), then all start at once.
-    go, results = context.Barrier(len(shares) + 1), context.Queue()
-    database = connection.settings_dict["NAME"]
+    ready = context.Queue()
     processes = [
-        context.Process(target=_parallel_child, args=(mode, database, warmup, work, go, results))
-        for warmup, work in shares
+        context.Process(target=_serve_on, args=(host, pages, port, ready), daemon=True)
+        for host in PARALLEL_HOSTS
     ]
     for process in processes:
         process.start()
-    go.wait(timeout=300)
-    seconds = max(results.get(timeout=600) for _ in processes)
-    for process in processes:
-        process.join(timeout=60)
-    return float(seconds)
+    try:
+        for _ in processes:
+            ready.get(timeout=60)
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+            process.join(timeout=10)
 
 
-def parallel(
-    sets: PageSets, base_url: str, *, workers: int = 2, rounds: int = 3
-) -> list[tuple[float, float]]:
-    """Two workers processing articles vs two processes of bare extraction on the same pages;
-    the two alternate, ``rounds`` times, so that a busy machine weighs on both alike. Returns
-    (pipeline seconds, bare seconds) per round."""
+def _pool_child(mode: str, database: str, setup: list[Any], orders: Any, results: Any) -> None:
+    """One long-lived process of the parallel section. ``pipeline``: warm up on the article
+    ids in ``setup``, then for each order (article ids, start time) run ``article_process``
+    on each, as a worker process does. ``bare``: ``setup`` is the decoded pages; an order is
+    page indexes to extract. Reports (finish time, CPU seconds) per order."""
+    settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = database
+    if mode == "bare":
+        trafilatura.extract(setup[0])
+    else:
+        language_detector()
+        for article_id in setup:
+            articles.article_process(article_id=article_id)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            results.put(cursor.fetchone()[0])
+    while (order := orders.get()) is not None:
+        work, start_at = order
+        time.sleep(max(0.0, start_at - time.monotonic()))
+        cpu = time.process_time()
+        for item in work:
+            if mode == "bare":
+                trafilatura.extract(setup[item])
+            else:
+                articles.article_process(article_id=item)
+        results.put((time.monotonic(), time.process_time() - cpu))
+    connection.close()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (a database backend), 0 if it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Pass:
+    kind: str  # "bare" or "pipeline"
+    processes: int
+    articles: int
+    seconds: float
+    cpu: float  # the processes' own CPU seconds
+    database_cpu: float = 0.0  # their database backends' CPU seconds (pipeline)
+
+    def per_second(self) -> float:
+        return self.articles / self.seconds
+
+
+class _Pool:
+    """Processes started once, warmed up once, given a share of each pass."""
+
+    def __init__(self, mode: str, setups: list[list[Any]]) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.results = [context.Queue() for _ in setups]
+        self.orders = [context.Queue() for _ in setups]
+        database = connection.settings_dict["NAME"]
+        self.processes = [
+            context.Process(
+                target=_pool_child, args=(mode, database, setup, orders, results), daemon=True
+            )
+            for setup, orders, results in zip(setups, self.orders, self.results, strict=True)
+        ]
+        for process in self.processes:
+            process.start()
+        self.backends = (
+            [int(results.get(timeout=600)) for results in self.results] if mode != "bare" else []
+        )
+
+    def run(self, shares: list[list[Any]]) -> tuple[float, float, float]:
+        """Every share to a process of its own, all starting at once: seconds until the last
+        finished, CPU seconds of the processes and of their database backends."""
+        backends = self.backends[: len(shares)]
+        database_cpu = sum(_cpu_seconds(pid) for pid in backends)
+        start_at = time.monotonic() + 0.3
+        for orders, share in zip(self.orders, shares, strict=False):
+            orders.put((share, start_at))
+        done = [results.get(timeout=600) for results in self.results[: len(shares)]]
+        database_cpu = sum(_cpu_seconds(pid) for pid in backends) - database_cpu
+        return max(end for end, _ in done) - start_at, sum(c for _, c in done), database_cpu
+
+    def close(self) -> None:
+        for orders in self.orders:
+            orders.put(None)
+        for process in self.processes:
+            process.join(timeout=30)
+            if process.is_alive():
+                process.terminate()
+
+
+def parallel(sets: PageSets, base_url: str, *, rounds: int = 3) -> list[Pass]:
+    """Pipeline processes (2, 3, 4, 6, each running ``article_process`` one article at a time
+    as a worker's pool process does) against bare extraction in 1, 2 and 3 processes, on the
+    same pages; all kinds of pass alternate, ``rounds`` times, so that a busy machine weighs
+    on all alike."""
     pages = sets.parallel
     texts = [
         decode_html(p.body, http_charset=p.content_type.partition("charset=")[2] or None).text
         for p in pages
     ]
-    timed = []
-    for _ in range(rounds):
-        bare = _parallel_pass("bare", [([], texts[i::workers]) for i in range(workers)])
-        ids = _register_as_a_poll(pages, base_url)
-        warmups = [_register_as_a_poll(sets.warmups[7 + i], base_url) for i in range(workers)]
-        connection.close()  # the children open their own
-        shares = [(warmups[i], ids[i::workers]) for i in range(workers)]
-        timed.append((_parallel_pass("pipeline", shares), bare))
-        # Stored again as new articles in the next round.
-        Article.objects.filter(pk__in=[*ids, *(pk for w in warmups for pk in w)]).delete()
-    return timed
+    port = base_url.rpartition(":")[2]
+    urls = [
+        f"http://{PARALLEL_HOSTS[i % len(PARALLEL_HOSTS)]}:{port}{page.path}"
+        for i, page in enumerate(pages)
+    ]
+    warmups = sets.parallel_warmups
+    with transaction.atomic():
+        warm_ids = [articles.article_register(url=base_url + page.path) for page in warmups]
+    assert None not in warm_ids  # noqa: S101 - fresh pages
+    per_child = len(warm_ids) // max(PIPELINE_PROCESSES)
+    connection.close()  # the children open their own
+    pipeline = _Pool(
+        "pipeline",
+        [warm_ids[i * per_child : (i + 1) * per_child] for i in range(max(PIPELINE_PROCESSES))],
+    )
+    bare = _Pool("bare", [texts] * max(BARE_PROCESSES))
+    passes = []
+    try:
+        for _ in range(rounds):
+            order = [("bare", n) for n in BARE_PROCESSES] + [
+                ("pipeline", n) for n in PIPELINE_PROCESSES
+            ]
+            # Interleaved: bare 1, pipeline 2, bare 2, pipeline 3, bare 3, pipeline 4, 6.
+            order = [order[i] for i in (0, 3, 1, 4, 2, 5, 6)]
+            for kind, n in order:
+                if kind == "bare":
+                    indexes = list(range(len(texts)))
+                    seconds, cpu, _ = bare.run([indexes[i::n] for i in range(n)])
+                    passes.append(Pass(kind, n, len(texts), seconds, cpu))
+                    continue
+                with transaction.atomic():
+                    registered = [articles.article_register(url=url) for url in urls]
+                ids = [article_id for article_id in registered if article_id is not None]
+                connection.close()
+                seconds, cpu, db_cpu = pipeline.run([ids[i::n] for i in range(n)])
+                passes.append(Pass(kind, n, len(ids), seconds, cpu, db_cpu))
+                # Stored again as new articles in the next pass.
+                Article.objects.filter(pk__in=ids).delete()
+                connection.close()
+    finally:
+        pipeline.close()
+        bare.close()
+    return passes
 
 
 def measure(
@@ -324,37 +448,85 @@ def summary(
     report.statements(grown[0]["pipeline"], grown[1]["pipeline"], (sizes[0], sizes[1]))
 
 
-def parallel_report(timed: list[tuple[float, float]], pages: int, workers: int = 2) -> None:
+def _best(passes: list[Pass], kind: str) -> tuple[int, float]:
+    """The process count with the highest median throughput, and that median."""
+    medians = {
+        n: statistics.median(p.per_second() for p in passes if (p.kind, p.processes) == (kind, n))
+        for n in sorted({p.processes for p in passes if p.kind == kind})
+    }
+    best = max(medians, key=lambda n: medians[n])
+    return best, medians[best]
+
+
+def _cpu_ms(passes: list[Pass], kind: str, *, database: bool = False) -> float:
+    return 1000 * statistics.median(
+        (p.database_cpu if database else p.cpu) / p.articles for p in passes if p.kind == kind
+    )
+
+
+def parallel_report(passes: list[Pass]) -> None:
+    pages = passes[0].articles
+    rounds = sum(1 for p in passes if (p.kind, p.processes) == ("bare", 1))
     report.say()
     report.say(
-        f"{workers} processes at once, {pages} pages shared between them, articles per second "
-        "(passes alternate)"
+        f"Several processes at once, {pages} pages shared between them, articles per second "
+        f"({rounds} rounds, the passes alternate; {os.cpu_count()} CPUs)"
     )
-    report.say(f"  {'round':<8}{'bare':>9}{'workers':>9}{'time ratio':>12}")
-    for number, (pipeline, bare) in enumerate(timed, 1):
-        report.say(
-            f"  {number:<8}{pages / bare:9.1f}{pages / pipeline:9.1f}{pipeline / bare:12.2f}"
-        )
+    report.say(f"  {'':<36}{'processes':>10}{'median':>9}   rounds")
+    for kind, label in (("bare", BARE), ("pipeline", "article_process per process")):
+        for n in sorted({p.processes for p in passes if p.kind == kind}):
+            rates = [p.per_second() for p in passes if (p.kind, p.processes) == (kind, n)]
+            each = " ".join(f"{rate:6.1f}" for rate in rates)
+            report.say(f"  {label:<36}{n:>10}{statistics.median(rates):9.1f}   {each}")
+            label = ""
+    per_round = len(BARE_PROCESSES) + len(PIPELINE_PROCESSES)
+    ratios = [
+        max(p.per_second() for p in passes[i : i + per_round] if p.kind == "bare")
+        / max(p.per_second() for p in passes[i : i + per_round] if p.kind == "pipeline")
+        for i in range(0, len(passes), per_round)
+    ]
+    report.say("  best bare ÷ best pipeline, each round: " + " ".join(f"{r:.2f}" for r in ratios))
+    report.say("  CPU per article, ms (median over passes, whatever the process count)")
+    report.say(f"    {BARE}: {_cpu_ms(passes, 'bare'):.1f}")
+    report.say(f"    pipeline processes: {_cpu_ms(passes, 'pipeline'):.1f}")
+    report.say(
+        f"    their database backends: {_cpu_ms(passes, 'pipeline', database=True):.1f}"
+        " (the page servers and Redis not counted)"
+    )
 
 
 def targets(
-    runs: dict[str, Run],
-    grown: list[dict[str, Run]],
-    sizes: list[int],
-    two: list[tuple[float, float]],
+    runs: dict[str, Run] | None,
+    grown: list[dict[str, Run]] | None,
+    sizes: list[int] | None,
+    passes: list[Pass],
 ) -> None:
     report.say()
     report.say("Targets (issue 3):")
-    ratio = runs[PIPELINE].total() / runs[BARE].total()
-    report.target("pipeline time ÷ bare extraction", ratio, PIPELINE_TARGET)
-    ratio = runs[WORKER].total() / runs[BARE].total()
-    report.target("  the same for article_process after a poll", ratio, PIPELINE_TARGET)
-    ratio = statistics.median(pipeline / bare for pipeline, bare in two)
-    report.target("  the same, two workers ÷ two bare processes (median)", ratio, PIPELINE_TARGET)
+    if runs is not None:
+        ratio = runs[PIPELINE].total() / runs[BARE].total()
+        report.target("pipeline time ÷ bare extraction, one at a time", ratio, PIPELINE_TARGET)
+        ratio = runs[WORKER].total() / runs[BARE].total()
+        report.target("  the same for article_process after a poll", ratio, PIPELINE_TARGET)
+    pipeline_n, pipeline = _best(passes, "pipeline")
+    bare_n, bare = _best(passes, "bare")
+    report.target(
+        f"best throughput (medians), bare ({bare_n} processes) ÷ pipeline ({pipeline_n} processes)",
+        bare / pipeline,
+        PIPELINE_TARGET,
+    )
+    ratio = _cpu_ms(passes, "pipeline") / _cpu_ms(passes, "bare")
+    report.target("CPU per article, pipeline processes ÷ bare", ratio, PIPELINE_TARGET)
+    if grown is None or sizes is None:
+        return
     for label, kind in ((f"cost per article at {sizes[1]:,} ÷ at {sizes[0]:,}", "pipeline"),
                         ("  the same for article_import_html", "import")):  # fmt: skip
         ratio = grown[1][kind].median_ms() / grown[0][kind].median_ms()
         report.target(label, ratio, GROWTH_TARGET)
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,6 +535,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=25, help="generated pages per language/size")
     parser.add_argument("--growth-pages", type=int, default=20, help="per language/size/corpus")
     parser.add_argument("--profile", action="store_true", help="cProfile the pipeline at scale")
+    parser.add_argument(
+        "--parallel-only", action="store_true", help="only the several-processes section"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the parallel section")
     args = parser.parse_args(argv)
     if args.corpus <= SMALL_CORPUS:
         parser.error(f"--corpus must be above {SMALL_CORPUS}")
@@ -373,9 +549,14 @@ def main(argv: list[str] | None = None) -> int:
     sets = page_sets(base_url, per_language=args.pages, growth_per_language=args.growth_pages)
     report.say(
         f"Ingestion benchmark: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"trafilatura {trafilatura.__version__}"
+        f"trafilatura {trafilatura.__version__}; load average {_load()}"
     )
-    with page_server(sets.served(), port=port), bench_database() as database:
+    runs, grown, sizes = None, None, None
+    with (
+        page_server(sets.served(), port=port),
+        _loopback_servers(sets.served(), port),
+        bench_database() as database,
+    ):
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
@@ -383,20 +564,25 @@ def main(argv: list[str] | None = None) -> int:
         with _step("loading the demo (entities, aliases, events) and the language models"):
             demo_load()
             language_detector()
-        runs = throughput(sets, base_url)
-        with _step(f"two workers and two bare processes, {len(sets.parallel)} pages"):
-            two = parallel(sets, base_url)
-        grown, sizes = growth(sets, base_url, args.corpus)
-        summary(runs, grown, sizes, sets.throughput)
-        parallel_report(two, len(sets.parallel))
-        plan = duplicate_query_plan()
-        profiled = profile(sets.profile, base_url) if args.profile else ""
-    report.plan(*plan, sizes[1])
+        if not args.parallel_only:
+            runs = throughput(sets, base_url)
+        processes = f"{PIPELINE_PROCESSES} pipeline and {BARE_PROCESSES} bare processes"
+        with _step(f"{processes}, {len(sets.parallel)} pages, {args.rounds} rounds"):
+            passes = parallel(sets, base_url, rounds=args.rounds)
+        if runs is not None:
+            grown, sizes = growth(sets, base_url, args.corpus)
+            summary(runs, grown, sizes, sets.throughput)
+        parallel_report(passes)
+        plan = duplicate_query_plan() if sizes is not None else None
+        profiled = profile(sets.profile, base_url) if args.profile and sizes else ""
+    if plan is not None and sizes is not None:
+        report.plan(*plan, sizes[1])
     if profiled:
         report.say()
         report.say("Profile of the pipeline at scale (cProfile):")
         report.say(profiled)
-    targets(runs, grown, sizes, two)
+    targets(runs, grown, sizes, passes)
+    report.say(f"load average at the end {_load()}")
     report.say(f"total {time.perf_counter() - started:.0f}s")
     return 0
 
