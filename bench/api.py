@@ -42,11 +42,11 @@ from bench import load  # noqa: E402
 from bench.api_corpus import BENCH_EVENT, ApiCorpus, CorpusSize  # noqa: E402
 from bench.api_measure import (  # noqa: E402
     Driver,
-    Endpoint,
     Row,
     check_responses,
     cprofile,
     endpoints,
+    in_process_endpoints,
     measure,
     print_profiles,
     print_table,
@@ -191,13 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         print_table(rows, results)
         say()
         say("Where the time goes, in-process (same settings and database, no HTTP server)")
-        smaller = [
-            Endpoint(
-                f"{e.label} ?page_size=10", f"{e.path}{'&' if '?' in e.path else '?'}page_size=10"
-            )
-            for e in targets[1:3]
-        ]
-        print_profiles(profile_in_process([*targets, *smaller], requests=40))
+        print_profiles(profile_in_process(in_process_endpoints(targets), requests=40))
         profiled = cprofile(targets[1:], requests=20) if args.profile else ""
     verdicts(rows)
     if profiled:

@@ -25,6 +25,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from bench import load
 from bench.api_corpus import BENCH_EVENT
+from events.api import serializers as api_serializers
 
 BARE = "bare Django view"
 PLAN_LINES = 12
@@ -51,6 +52,14 @@ def say(message: str = "") -> None:
 class Endpoint:
     label: str
     path: str
+    # In-process only: a query parameter unique to each request, so that no cached body
+    # (the timeline keeps its pages, events.api.conditional) answers it: the cost of building.
+    fresh: bool = False
+
+    def request_path(self, n: int) -> str:
+        if not self.fresh:
+            return self.path
+        return f"{self.path}{'&' if '?' in self.path else '?'}bench-request={n}"
 
 
 def endpoints(event: str = BENCH_EVENT) -> list[Endpoint]:
@@ -61,6 +70,23 @@ def endpoints(event: str = BENCH_EVENT) -> list[Endpoint]:
         Endpoint("articles ?language=bg", "/api/v1/articles/?language=bg"),
         Endpoint("articles ?event=<slug>", f"/api/v1/articles/?event={event}"),
     ]
+
+
+def in_process_endpoints(targets: list[Endpoint]) -> list[Endpoint]:
+    """The endpoints measured over HTTP plus, in-process only, the timeline built rather than
+    taken from the cache (its pages are kept after the first request) and pages of 10 rows,
+    which separate the cost per row from the cost per request."""
+    timeline, articles = targets[1:3]
+    return [
+        *targets,
+        Endpoint(f"{timeline.label}, not cached", timeline.path, fresh=True),
+        Endpoint(f"{timeline.label} ?page_size=10, not cached", _small(timeline), fresh=True),
+        Endpoint(f"{articles.label} ?page_size=10", _small(articles)),
+    ]
+
+
+def _small(endpoint: Endpoint) -> str:
+    return f"{endpoint.path}{'&' if '?' in endpoint.path else '?'}page_size=10"
 
 
 @dataclass
@@ -183,7 +209,8 @@ class Breakdown:
 
     - SQL: Django's execute wrapper, statement sent to PostgreSQL until its rows are back;
     - ORM: QuerySet evaluation (rows to model instances, prefetch joining) around the SQL;
-    - serializers: DRF list serializers turning instances into dicts;
+    - serializers: DRF list serializers turning instances into dicts, and the lean item
+      builders (events.api.serializers) turning the hot lists' rows into dicts;
     - render: the JSON renderer;
     - throttle: the per-client rate check (a Redis read and write).
     """
@@ -229,6 +256,8 @@ class Breakdown:
         patched = [
             (QuerySet, "_fetch_all", "ORM"),
             (serializers.ListSerializer, "to_representation", "serializers"),
+            (api_serializers, "timeline_items", "serializers"),
+            (api_serializers, "article_items", "serializers"),
             (JSONRenderer, "render", "render"),
             (SimpleRateThrottle, "allow_request", "throttle"),
         ]
@@ -259,7 +288,7 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
     profiles = []
     for endpoint in targets:
         for i in range(3):  # warm caches and connections
-            client.get(endpoint.path, HTTP_X_FORWARDED_FOR=load.client_address(i))
+            client.get(endpoint.request_path(i), HTTP_X_FORWARDED_FOR=load.client_address(i))
         counts: set[int] = set()
         total = cpu = 0.0
         parts: Counter[str] = Counter()
@@ -270,7 +299,8 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
             with breakdown.watch():
                 started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(
-                    endpoint.path, HTTP_X_FORWARDED_FOR=load.client_address(100 + i)
+                    endpoint.request_path(100 + i),
+                    HTTP_X_FORWARDED_FOR=load.client_address(100 + i),
                 )
                 total += time.perf_counter() - started
                 cpu += time.process_time() - started_cpu

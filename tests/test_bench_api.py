@@ -14,6 +14,7 @@ from bench.api_measure import (
     Breakdown,
     check_responses,
     endpoints,
+    in_process_endpoints,
     measure,
     print_profiles,
     print_table,
@@ -82,7 +83,7 @@ def test_corpus_server_load_and_report(
 def test_in_process_breakdown(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     settings.ROOT_URLCONF = "bench.urls"
     ApiCorpus(seed=4).build(articles=30, events=2, timeline=8, progress=lambda _: None)
-    profiles = profile_in_process(endpoints(), requests=2)
+    profiles = profile_in_process(in_process_endpoints(endpoints()), requests=2)
     assert profiles[0].endpoint == BARE and profiles[0].queries == (0,)
     for profile in profiles[1:]:
         # The same statements on every request, each listed with its time.

@@ -13,6 +13,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.forms import Form
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -156,6 +157,16 @@ class EventTimelineApi(EventTimelineConditional, generics.ListAPIView):
 class ArticleListFilter(filters.ArticleFilter):
     """The article list's filters, with an event, entity or outlet named by its slug looked up
     first (one indexed query) and filtered by id."""
+
+    def get_form_class(self) -> type[Form]:
+        """Built once per filter set class; django-filter builds it again on every request,
+        from filters that are the same for every request."""
+        cls = type(self)
+        form = cls.__dict__.get("_form_class")
+        if form is None:
+            form = super().get_form_class()
+            cls._form_class = form
+        return form
 
     def filter_event(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
         return selectors.articles_linked_to(queryset, selectors.id_by_slug(Event, value))
