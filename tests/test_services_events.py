@@ -242,3 +242,46 @@ def test_a_race_on_a_constraint_is_a_validation_error_naming_the_field(editor) -
 
     assert _fields(error) == {"slug"}
     assert not models.Entity.objects.filter(slug="same").exists()
+
+
+# --- merges -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["part_of", "precedes"])
+def test_merge_refuses_to_make_links_contradict_and_changes_nothing(editor, kind) -> None:
+    winner = factories.EventFactory(slug="csto-deployment")
+    loser = factories.EventFactory(slug="csto-troops")
+    other = factories.EventFactory(slug="kazakhstan-unrest")
+    # other <kind> loser, winner <kind> other: merged, other <kind> winner <kind> other.
+    events.relation_add(source=other, target=loser, kind=kind, by=editor)
+    events.relation_add(source=winner, target=other, kind=kind, by=editor)
+
+    with pytest.raises(ValidationError) as error:
+        events.event_merge(loser=loser, winner=winner, by=editor)
+
+    assert _fields(error) == {"into"}
+    assert "kazakhstan-unrest" in str(error.value)
+    loser.refresh_from_db()
+    assert loser.merged_into_id is None
+    assert set(
+        models.EventRelation.objects.values_list("source__slug", "target__slug", "kind")
+    ) == {
+        ("kazakhstan-unrest", "csto-troops", kind),
+        ("csto-deployment", "kazakhstan-unrest", kind),
+    }
+
+
+def test_merge_keeps_one_link_per_pair_with_the_citations_and_drops_self_links(editor) -> None:
+    winner = factories.EventFactory(slug="csto-deployment")
+    loser = factories.EventFactory(slug="csto-troops")
+    other = factories.EventFactory(slug="kazakhstan-unrest")
+    kept = events.relation_add(source=winner, target=other, kind="response_to", by=editor)
+    repeated = events.relation_add(source=loser, target=other, kind="response_to", by=editor)
+    events.relation_add(source=loser, target=winner, kind="related", by=editor)
+    citation = models.Citation.objects.create(relation=repeated, outlet=factories.OutletFactory())
+
+    events.event_merge(loser=loser, winner=winner, by=editor)
+
+    assert list(models.EventRelation.objects.values_list("pk", flat=True)) == [kept.pk]
+    citation.refresh_from_db()
+    assert citation.relation_id == kept.pk

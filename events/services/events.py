@@ -294,7 +294,9 @@ def _links_merge(loser: Event, winner: Event) -> None:
 
 def _relations_merge(loser: Event, winner: Event) -> None:
     """Relations move to the winner; a link that would join the winner to itself or repeat
-    one it has is dropped, its citations kept on the link that stays."""
+    one it has is dropped, its citations kept on the link that stays. A move that would make
+    a part_of or precedes link contradict another (A part of B and B part of A) refuses the
+    merge."""
     for relation in EventRelation.objects.filter(Q(source=loser) | Q(target=loser)):
         source = winner if relation.source_id == loser.pk else relation.source
         target = winner if relation.target_id == loser.pk else relation.target
@@ -302,6 +304,15 @@ def _relations_merge(loser: Event, winner: Event) -> None:
             relation.delete()
             continue
         existing = relation_find(source=source, target=target, kind=relation.kind)
+        if relation.kind in _ACYCLIC_KINDS and relation_find(
+            source=target, target=source, kind=relation.kind
+        ):
+            raise ValidationError(
+                {
+                    "into": f"after the merge {source.slug} and {target.slug} would each be"
+                    f" {relation.kind} the other; remove one of the two links first"
+                }
+            )
         if existing is not None:
             Citation.objects.filter(relation=relation).update(relation=existing)
             relation.delete()
