@@ -372,3 +372,40 @@ def test_worker_delivers_a_published_update_end_to_end(
     assert json.loads(received[0])["object"]["id"] == update.pk
     assert delivery.state == DeliveryState.DELIVERED
     assert delivery.last_status_code == 202 and delivery.attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[::ffff:127.0.0.1]/hook", "a loopback address"),
+        ("http://[::ffff:10.0.0.8]/hook", "a private address"),
+        ("http://169.254.169.254/latest/meta-data/", "a link-local address"),
+        ("http://[fe80::1]/hook", "a link-local address"),
+        ("http://[::1]/hook", "a loopback address"),
+        ("http://0.0.0.0/hook", "an unspecified address"),
+        ("http://2130706433/hook", "a loopback address"),
+    ],
+)
+def test_disguised_private_addresses_are_refused_at_registration(owner, url, reason) -> None:
+    with pytest.raises(ValidationError) as refusal:
+        hooks.webhook_register(owner=owner, url=url, kinds=[])
+
+    assert reason in refusal.value.message_dict["url"][0]
+    assert not models.Webhook.objects.exists()
+
+
+def test_delivery_does_not_follow_a_redirect(httpserver_ipv4, private_allowed, owner) -> None:
+    """A receiver answering 3xx is a failed delivery: a redirect could point the POST at an
+    address that registration refused."""
+    httpserver_ipv4.expect_request("/hook", method="POST").respond_with_data(
+        "", status=307, headers={"Location": "http://169.254.169.254/latest/meta-data/"}
+    )
+    _register(owner, httpserver_ipv4, kinds=["event.created"])
+    factories.EventFactory()
+    [delivery_id] = _dispatch()
+
+    state = hooks.webhook_deliver(delivery_id=delivery_id, now=T0)
+
+    delivery = models.WebhookDelivery.objects.get(pk=delivery_id)
+    assert (state, delivery.last_status_code) == (DeliveryState.FAILED, 307)
+    assert len(httpserver_ipv4.log) == 1

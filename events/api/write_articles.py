@@ -10,10 +10,8 @@ are refused here (400 naming ``url``) unless INGEST_ALLOW_PRIVATE_NETWORKS; the 
 every connection again, so a name that resolves differently later gains nothing.
 """
 
-import socket
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -38,31 +36,15 @@ from events.api.write_common import (
     service_errors,
     validated,
 )
-from events.ingest.fetch import _refusal as address_refusal_reason
-from events.ingest.urls import InvalidURL, url_host
+from events.ingest.urls import InvalidURL
 from events.models import Article, ArticleEvent, ArticleState, ArticleURL, Event, Feed
 from events.models.common import validate_language_code
 from events.services import feeds as feed_services
 from events.services import suggestions
 from events.services.articles import article_register, storable_canonical_url
+from events.services.fetching import url_refusal
 from events.services.history import acting_as
 from events.tasks import article_process_task
-
-
-def url_refusal(url: str) -> str | None:
-    """Why ``url`` must not be fetched (its host is only private addresses), or None."""
-    if settings.INGEST_ALLOW_PRIVATE_NETWORKS:
-        return None
-    host = url_host(url)
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return None  # not resolvable now: the fetch will say so on the feed or article
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    reasons = [address_refusal_reason(address) for address in addresses]
-    if addresses and all(reasons):
-        return f"refused: {host} is {reasons[0]} ({addresses[0]})"
-    return None
 
 
 def checked_url(url: str) -> str:

@@ -406,7 +406,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
         addresses = _resolve(host, port)
         permitted = [address for address in addresses if self._permits(address)]
         if not permitted:
-            raise _Refused(f"refused: {addresses[0]} is {_refusal(addresses[0])}")
+            raise _Refused(f"refused: {addresses[0]} is {address_refusal(addresses[0])}")
         failure: httpcore.ConnectError | None = None
         for address in permitted:
             timeout = _Budget.clamp(timeout, httpcore.ConnectTimeout)
@@ -433,7 +433,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
         if self._allow_all:
             return True
         ip = ipaddress.ip_address(address.split("%", 1)[0])
-        return any(ip in net for net in self._exempt) or _refusal(address) is None
+        return any(ip in net for net in self._exempt) or address_refusal(address) is None
 
 
 def _resolve(host: str, port: int) -> list[str]:
@@ -445,7 +445,7 @@ def _resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def _refusal(address: str) -> str | None:
+def address_refusal(address: str) -> str | None:
     """Why address must not be contacted ("a private address"), or None if it is public."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address):
@@ -454,7 +454,7 @@ def _refusal(address: str) -> str | None:
         if embedded is None and ip in _NAT64:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None:
-            return _refusal(str(embedded))
+            return address_refusal(str(embedded))
     checks = (
         ("an unspecified", ip.is_unspecified),
         ("a loopback", ip.is_loopback),
@@ -465,6 +465,21 @@ def _refusal(address: str) -> str | None:
         ("a non-public", not ip.is_global),
     )
     return next((f"{kind} address" for kind, failed in checks if failed), None)
+
+
+def host_refusal(host: str) -> str | None:
+    """Why ``host`` must not be contacted (it resolves only to addresses that
+    :func:`address_refusal` refuses), or None. A name that does not resolve now is not refused
+    here: the fetch will say so, and checks every connection's address again anyway."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    reasons = [address_refusal(address) for address in addresses]
+    if addresses and all(reasons):
+        return f"refused: {host} is {reasons[0]} ({addresses[0]})"
+    return None
 
 
 def _guarded_transport(policy: FetchPolicy) -> httpx.HTTPTransport:

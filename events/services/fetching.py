@@ -10,7 +10,8 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 
-from events.ingest.fetch import Fetcher, FetchError, FetchPolicy
+from events.ingest.fetch import Fetcher, FetchError, FetchPolicy, host_refusal
+from events.ingest.urls import InvalidURL, url_host
 
 # Acquire a slot atomically: drop expired leases, then take one if fewer than the limit.
 _ACQUIRE = """
@@ -77,3 +78,17 @@ def _fetcher_for(policy: FetchPolicy) -> Fetcher:
     return Fetcher(
         policy, host_slots=RedisHostSlots(redis_client(), limit=policy.per_host_concurrency)
     )
+
+
+def url_refusal(url: str) -> str | None:
+    """Why ``url`` cannot be a feed, article or webhook address: not an http(s) URL, or a
+    host that resolves only to private, loopback or link-local addresses (unless
+    INGEST_ALLOW_PRIVATE_NETWORKS); None when it may be used. The fetcher checks every
+    connection again, so a name that resolves differently later gains nothing."""
+    try:
+        host = url_host(url)
+    except InvalidURL as error:
+        return str(error)
+    if settings.INGEST_ALLOW_PRIVATE_NETWORKS:
+        return None
+    return host_refusal(host)

@@ -27,17 +27,13 @@ import hmac
 import json
 import logging
 import secrets
-import socket
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from events.ingest.fetch import Fetcher, FetchError
-from events.ingest.fetch import _refusal as address_refusal
-from events.ingest.urls import InvalidURL, url_host
 from events.models import (
     Change,
     ChangeAction,
@@ -49,6 +45,7 @@ from events.models import (
 )
 from events.selectors.changes import change_horizon, change_paths, changes_since
 from events.services.fetching import fetcher as default_fetcher
+from events.services.fetching import url_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -69,32 +66,10 @@ _DUE_STATES = (DeliveryState.PENDING, DeliveryState.FAILED)
 # --- registration and edits -------------------------------------------------------------------
 
 
-def webhook_url_refusal(url: str) -> str | None:
-    """Why ``url`` cannot be a webhook target (not http(s), or its host resolves only to
-    private, loopback or link-local addresses), or None. The same rule as feed URLs; the HTTP
-    client checks every connection again, so a name that resolves differently later gains
-    nothing."""
-    try:
-        host = url_host(url)
-    except InvalidURL as error:
-        return str(error)
-    if settings.INGEST_ALLOW_PRIVATE_NETWORKS:
-        return None
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return None  # not resolvable now: each delivery will say so
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    reasons = [address_refusal(address) for address in addresses]
-    if addresses and all(reasons):
-        return f"refused: {host} is {reasons[0]} ({addresses[0]})"
-    return None
-
-
 def _checked(url: str, kinds: list[str]) -> tuple[str, list[str]]:
     errors: dict[str, str] = {}
     url = url.strip()
-    refusal = webhook_url_refusal(url)
+    refusal = url_refusal(url)
     if refusal:
         errors["url"] = refusal
     unknown = sorted(set(kinds) - WEBHOOK_KINDS)
