@@ -6,21 +6,18 @@ deliveries is in the creation response only. Delivery, signing, retries and paus
 described in events.services.webhooks.
 """
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any, cast
+from typing import cast
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from events.api.serializers import problems
+from events.api.write_common import StrictSerializer, service_errors, validated
 from events.models import User, Webhook, WebhookDelivery
 from events.services import webhooks as services
 
@@ -58,25 +55,14 @@ class WebhookCreatedSerializer(WebhookSerializer):
         read_only_fields = fields
 
 
-class _Strict(serializers.Serializer):
-    """A JSON object whose every key is a field: a typo is a 400 naming it."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
-
-
-class WebhookCreateSerializer(_Strict):
+class WebhookCreateSerializer(StrictSerializer):
     url = serializers.CharField(max_length=2048, help_text="Public http(s) URL to POST to.")
     kinds = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, help_text=KINDS_HELP
     )
 
 
-class WebhookEditSerializer(_Strict):
+class WebhookEditSerializer(StrictSerializer):
     url = serializers.CharField(max_length=2048, required=False)
     kinds = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, help_text=KINDS_HELP
@@ -102,27 +88,6 @@ class DeliverySerializer(serializers.ModelSerializer):
             "payload",
         ]
         read_only_fields = fields
-
-
-def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    if not serializer.is_valid():
-        raise exceptions.ValidationError(serializer.errors)
-    if not serializer.validated_data:
-        raise exceptions.ValidationError({"non_field_errors": ["Nothing to change."]})
-    return dict(serializer.validated_data)
-
-
-@contextmanager
-def _service_errors() -> Iterator[None]:
-    try:
-        yield
-    except DjangoValidationError as error:
-        detail = {
-            "non_field_errors" if key == NON_FIELD_ERRORS else key: messages
-            for key, messages in error.message_dict.items()
-        }
-        raise exceptions.ValidationError(detail) from error
 
 
 class _Own(generics.GenericAPIView):
@@ -176,8 +141,8 @@ class WebhookListApi(_Own, generics.ListAPIView):
     cursor_ordering = "id"
 
     def post(self, request: Request) -> Response:
-        body = _body(WebhookCreateSerializer, request)
-        with _service_errors():
+        body = validated(WebhookCreateSerializer, request)
+        with service_errors():
             webhook = services.webhook_register(
                 owner=cast(User, request.user), url=body["url"], kinds=body.get("kinds", [])
             )
@@ -196,8 +161,8 @@ class WebhookDetailApi(_Own, generics.RetrieveAPIView):
 
     def patch(self, request: Request, pk: int) -> Response:
         webhook = self.get_object()
-        body = _body(WebhookEditSerializer, request)
-        with _service_errors():
+        body = validated(WebhookEditSerializer, request, partial=True)
+        with service_errors():
             webhook = services.webhook_edit(webhook=webhook, **body)
         return Response(WebhookSerializer(webhook).data)
 
