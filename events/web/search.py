@@ -8,12 +8,12 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Outlet
 from events.selectors.search import MAX_QUERY_LENGTH, SearchFilters, search_all
 from events.web.access import viewer_is_editor
+from events.web.requests import page_language
 
 RESULTS_PER_GROUP = 20
 
@@ -80,7 +80,7 @@ class SearchForm(forms.Form):
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     q = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
-    language = (get_language() or "en")[:2]
+    language = page_language()
     results = None
     status = 200
     if not form.is_valid():

@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventRelation, RelationKind, Update
@@ -32,6 +31,7 @@ from events.selectors.pages import (
 from events.templatetags.tracker import day_heading
 from events.web.access import viewer_is_editor
 from events.web.charts import BarChart, Neighbour, bar_chart, relation_graph
+from events.web.requests import is_htmx, page_language
 
 HOME_PAGE_SIZE = 20
 EXPORT_FORMATS = (
@@ -50,14 +50,6 @@ RELATION_LABELS = {
 }
 
 
-def _language() -> str:
-    return (get_language() or "en")[:2]
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @dataclass
 class HomeRow:
     event: Event
@@ -74,8 +66,8 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = latest_published_updates(event_ids=ids)
     coverage = coverage_by_day(event_ids=ids)
     rows = [HomeRow(e, latest.get(e.pk), bar_chart(coverage.get(e.pk, []))) for e in events]
-    template = "events/_home_rows.html" if _is_htmx(request) else "events/home.html"
-    return render(request, template, {"rows": rows, "page": page, "language": _language()})
+    template = "events/_home_rows.html" if is_htmx(request) else "events/home.html"
+    return render(request, template, {"rows": rows, "page": page, "language": page_language()})
 
 
 @dataclass
@@ -103,7 +95,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         target = Event.objects.get(pk=event.merged_into_id)
         return redirect("web:event", slug=target.slug, permanent=True)
     editor = viewer_is_editor(request)
-    language = _language()
+    language = page_language()
     updates = list(event_timeline(event=event, include_drafts=editor))
     days = [
         (heading, list(lines))
@@ -154,10 +146,10 @@ def event_articles_list(request: HttpRequest, slug: str) -> HttpResponse:
     articles_page, article_groups = event_articles(
         event=event, states=link_states(editor=editor), page=request.GET.get("page")
     )
-    template = "events/_article_rows.html" if _is_htmx(request) else "events/event_articles.html"
+    template = "events/_article_rows.html" if is_htmx(request) else "events/event_articles.html"
     context = {
         "event": event,
-        "language": _language(),
+        "language": page_language(),
         "articles_page": articles_page,
         "article_groups": article_groups,
     }
@@ -174,7 +166,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "articles/article_detail.html",
         {
             "article": article,
-            "language": _language(),
+            "language": page_language(),
             "is_editor": editor,
             # Anonymous visitors get metadata and a link to the original; signed-in readers
             # and editors also the extracted text (the API's rule).
@@ -195,7 +187,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "entities/entity_detail.html",
         {
             "entity": entity,
-            "language": _language(),
+            "language": page_language(),
             "aliases_by_language": [
                 (language, list(group))
                 for language, group in groupby(aliases, lambda a: a.language)

@@ -13,8 +13,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -60,26 +58,10 @@ from events.web.editor.forms import (
     UpdateEditForm,
     UpdateFromArticleForm,
 )
+from events.web.requests import is_htmx, page_language, safe_next
 
 # Service errors name model fields; these are the form fields that show them.
 FIELD_ALIASES = {"span_start": "quote", "span_end": "quote", "retraction_reason": "reason"}
-
-
-def _language() -> str:
-    return (get_language() or "en")[:2]
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _back(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _editor(request: HttpRequest) -> User:
@@ -130,7 +112,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "next_url": f"?{next_query.urlencode()}" if next_cursor else "",
         "is_later_page": "after" in request.GET,
         "events": queue.event_choices(),
-        "language": _language(),
+        "language": page_language(),
         "error": error,
         "here": request.get_full_path(),
     }
@@ -140,13 +122,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def _row_response(
     request: HttpRequest, article_id: int, *, notice: str = "", error: str = ""
 ) -> HttpResponse:
-    if _is_htmx(request):
-        here = _back(request, reverse("web:review-queue"))
+    if is_htmx(request):
+        here = safe_next(request, reverse("web:review-queue"))
         context = {
             "article": queue.review_row(article_id=article_id),
             "row_notice": notice,
             "row_error": error,
-            "language": _language(),
+            "language": page_language(),
             "here": here,
             # The header's counts are redrawn too (htmx out-of-band swap).
             "counts": queue.review_counts(),
@@ -157,7 +139,7 @@ def _row_response(
         messages.error(request, error)
     else:
         messages.success(request, notice)
-    return redirect(_back(request, reverse("web:review-queue")))
+    return redirect(safe_next(request, reverse("web:review-queue")))
 
 
 @require_POST
@@ -228,7 +210,7 @@ def event_start(request: HttpRequest, article_id: int) -> HttpResponse:
             messages.success(
                 request, _("Event “%(event)s” created; the article is attached.") % {"event": event}
             )
-            return redirect(_back(request, reverse("web:review-queue")))
+            return redirect(safe_next(request, reverse("web:review-queue")))
     context = {"form": form, "article": article, "next": request.POST.get("next", "")}
     return render(request, "editor/event_start.html", context, status=400)
 
@@ -383,7 +365,7 @@ def _update_page(
         "is_published": update.status == UpdateStatus.PUBLISHED,
         "can_submit": update.status == UpdateStatus.DRAFT,
         "can_publish": update.status in (UpdateStatus.DRAFT, UpdateStatus.IN_REVIEW),
-        "language": _language(),
+        "language": page_language(),
     }
     bad = (
         error
