@@ -173,7 +173,9 @@ def id_by_slug(model: type[Event] | type[Entity] | type[Outlet], slug: str) -> i
     """The id of the ``model`` row with ``slug``, if any (one indexed query). List filters
     compare ids, which the planner can use: a slug matched inside EXISTS made it join and sort
     all of an event's articles to keep 51."""
-    return model.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    return next(
+        iter(model.objects.filter(slug=slug).order_by().values_list("pk", flat=True)[:1]), None
+    )
 
 
 def articles_linked_to(articles: QuerySet[Article], event_id: int | None) -> QuerySet[Article]:
