@@ -227,3 +227,25 @@ def test_services_record_who_acted_in_the_change_log():
     update_publish(update=update, by=editor)
     row = Change.objects.get(kind="update", object_id=update.pk, action="published")
     assert row.actor_id == editor.pk
+
+
+def test_a_direct_edit_is_refused_while_a_revision_waits_so_publishing_it_loses_nothing():
+    from events.models import UpdateRevision
+    from events.services.timeline import update_revision_propose, update_revision_publish
+
+    update = _published()
+    update_revision_propose(
+        update=update, by=None, headline="Tokayev asks the CSTO for troops", correction_note="a"
+    )
+
+    with pytest.raises(ValidationError, match="waiting"):
+        update_edit(update=update, by=None, body="Meanwhile edited", correction_note="b")
+
+    live = Update.objects.get(pk=update.pk)
+    assert (live.body, live.version) == ("", update.version)
+    published = update_revision_publish(update=update, by=None)
+    assert (published.headline, published.correction_note) == (
+        "Tokayev asks the CSTO for troops",
+        "a",
+    )
+    assert not UpdateRevision.objects.filter(update=update).exists()

@@ -218,12 +218,19 @@ def update_edit(
     correction_note: str = "",
 ) -> Update:
     """Change an update's text or time. A published update is corrected in the open: the
-    change needs a correction note, which readers see."""
+    change needs a correction note, which readers see. Refused while a revision of the update
+    is waiting (see :func:`update_revision_propose`)."""
     update = _locked(update)
     if update.status == UpdateStatus.RETRACTED:
         raise ValidationError("a retracted update cannot be edited")
     if update.status == UpdateStatus.PUBLISHED and not correction_note.strip():
         raise ValidationError({"correction_note": "correcting a published update needs a note"})
+    if UpdateRevision.objects.filter(update=update).exists():
+        # Publishing the revision later would silently undo this edit (it was based on the
+        # line before it).
+        raise ValidationError(
+            "a correction of this update is waiting: publish or discard it before editing"
+        )
     changes = {
         "headline": headline.strip() if headline is not None else None,
         "body": body.strip() if body is not None else None,
@@ -284,7 +291,8 @@ def update_revision_publish(*, update: Update, by: User | None) -> Update:
     revision = UpdateRevision.objects.filter(update=update).first()
     if revision is None:
         raise ValidationError("this update has no revision waiting")
-    edited = update_edit(
+    revision.delete()  # before the edit, which refuses while a revision waits
+    return update_edit(
         update=update,
         by=by,
         headline=revision.headline,
@@ -293,8 +301,6 @@ def update_revision_publish(*, update: Update, by: User | None) -> Update:
         precision=revision.occurred_precision,
         correction_note=revision.correction_note,
     )
-    revision.delete()
-    return edited
 
 
 @attributed
