@@ -409,3 +409,28 @@ def test_delivery_does_not_follow_a_redirect(httpserver_ipv4, private_allowed, o
     delivery = models.WebhookDelivery.objects.get(pk=delivery_id)
     assert (state, delivery.last_status_code) == (DeliveryState.FAILED, 307)
     assert len(httpserver_ipv4.log) == 1
+
+
+def test_admin_switch_on_reports_a_refused_url_by_name(admin_client, receiver, settings, owner):
+    """Switching on re-checks the URL; one that is now refused is a message, not a 500, and
+    the other selected webhooks are still switched on."""
+    settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
+    private = _register(owner, receiver)
+    settings.INGEST_ALLOW_PRIVATE_NETWORKS = False
+    public = hooks.webhook_register(owner=owner, url="http://93.184.215.14/hook", kinds=[])
+    models.Webhook.objects.update(is_active=False)
+
+    response = admin_client.post(
+        "/admin/events/webhook/",
+        {"action": "switch_on", "_selected_action": [private.pk, public.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(private.url in text and "loopback" in text for text in shown), shown
+    assert "1 webhook(s) switched on." in shown
+    assert dict(models.Webhook.objects.values_list("pk", "is_active")) == {
+        private.pk: False,
+        public.pk: True,
+    }

@@ -3,10 +3,11 @@ operator sees who is failing and why, and can pause or switch a webhook back on.
 never shown."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from events.admin.base import ReadOnlyAdmin
+from events.admin.base import ReadOnlyAdmin, reasons
 from events.models import Webhook, WebhookDelivery
 from events.services.webhooks import webhook_edit
 
@@ -35,15 +36,29 @@ class WebhookAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Switch on (clears the failure count)", permissions=["view"])
     def switch_on(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
-        for webhook in queryset:
-            webhook_edit(webhook=webhook, is_active=True)
-        self.message_user(request, f"Switched on {len(queryset)} webhook(s).", messages.SUCCESS)
+        self._switch(request, queryset, is_active=True, done="switched on")
 
     @admin.action(description="Pause", permissions=["view"])
     def pause(self, request: HttpRequest, queryset: QuerySet[Webhook]) -> None:
+        self._switch(request, queryset, is_active=False, done="paused")
+
+    def _switch(
+        self, request: HttpRequest, queryset: QuerySet[Webhook], *, is_active: bool, done: str
+    ) -> None:
+        """One webhook_edit per selected webhook; a refusal (its URL now resolves to a private
+        address) is reported by name, the others are switched."""
+        changed = 0
         for webhook in queryset:
-            webhook_edit(webhook=webhook, is_active=False)
-        self.message_user(request, f"Paused {len(queryset)} webhook(s).", messages.SUCCESS)
+            try:
+                webhook_edit(webhook=webhook, is_active=is_active)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"“{webhook}” was not {done}: {reasons(error)}", messages.ERROR
+                )
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{changed} webhook(s) {done}.", messages.SUCCESS)
 
 
 @admin.register(WebhookDelivery)
