@@ -53,6 +53,9 @@ def csto() -> models.Event:
     for n, outlet in enumerate([factories.OutletFactory(), None]):
         article = factories.ArticleFactory(outlet=outlet, published_at=None if n else DECIDED)
         models.Mention.objects.create(article=article, entity=entity, first_start=0, first_end=3)
+        models.Mention.objects.create(  # mentioned more often: listed first
+            article=article, entity=factories.EntityFactory(), count=3, first_start=5, first_end=8
+        )
         models.ArticleEvent.objects.create(article=article, event=event, score=0.25 * (n + 1))
         models.ArticleEvent.objects.create(
             article=article, event=other, score=1, state="confirmed", decided_at=DECIDED
