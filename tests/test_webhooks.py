@@ -434,3 +434,19 @@ def test_admin_switch_on_reports_a_refused_url_by_name(admin_client, receiver, s
         private.pk: False,
         public.pk: True,
     }
+
+
+def test_a_webhook_whose_address_went_private_can_still_be_switched_off(
+    receiver, settings, owner
+) -> None:
+    settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
+    webhook = _register(owner, receiver)
+    settings.INGEST_ALLOW_PRIVATE_NETWORKS = False
+
+    paused = hooks.webhook_edit(webhook=webhook, is_active=False)
+
+    assert (paused.is_active, paused.pause_reason) == (False, "switched off by its owner")
+    with pytest.raises(ValidationError) as refusal:
+        hooks.webhook_edit(webhook=webhook, is_active=True)
+    assert "loopback" in refusal.value.message_dict["url"][0]
+    assert not models.Webhook.objects.get().is_active

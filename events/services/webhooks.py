@@ -121,8 +121,10 @@ def webhook_edit(*, webhook: Webhook, **fields: Any) -> Webhook:
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "not a field that can be set"))
     webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
-    url, kinds = _checked(fields.get("url", webhook.url), fields.get("kinds", webhook.kinds))
-    webhook.url, webhook.kinds = url, kinds
+    if fields.keys() & {"url", "kinds"} or fields.get("is_active") is True:
+        # Switching off is never refused: a webhook whose address went bad must be pausable.
+        url, kinds = _checked(fields.get("url", webhook.url), fields.get("kinds", webhook.kinds))
+        webhook.url, webhook.kinds = url, kinds
     if fields.get("is_active") is True and not webhook.is_active:
         webhook.is_active = True
         webhook.paused_at, webhook.pause_reason, webhook.consecutive_failures = None, "", 0
