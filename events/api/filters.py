@@ -1,6 +1,6 @@
 """Query-string filters. A value that does not parse is a 400 naming the parameter."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django_filters import rest_framework as filters
 
 from events.models import (
@@ -15,6 +15,7 @@ from events.models import (
     Mention,
     Participant,
 )
+from events.selectors.refs import id_or_slug
 from events.selectors.search import (
     MAX_QUERY_LENGTH,
     article_list_matches,
@@ -30,13 +31,6 @@ Q_HELP = (
     "for Bulgarian; typos in names tolerated). Narrows the list; the order stays the list's "
     "own. For results ranked by relevance use /api/v1/search/."
 )
-
-
-def _entity_q(value: str, prefix: str = "") -> Q:
-    """An entity named by its id or its slug."""
-    if value.isdigit():
-        return Q(**{f"{prefix}id": int(value)})
-    return Q(**{f"{prefix}slug": value})
 
 
 class EventFilter(filters.FilterSet):
@@ -60,7 +54,7 @@ class EventFilter(filters.FilterSet):
 
     def filter_entity(self, queryset: QuerySet[Event], name: str, value: str) -> QuerySet[Event]:
         participants = Participant.objects.filter(
-            _entity_q(value, "entity__"), event=OuterRef("pk")
+            id_or_slug(value, "entity__"), event=OuterRef("pk")
         )
         return queryset.filter(Exists(participants))
 
@@ -92,12 +86,12 @@ class ArticleFilter(filters.FilterSet):
     def filter_outlet(
         self, queryset: QuerySet[Article], name: str, value: str
     ) -> QuerySet[Article]:
-        return queryset.filter(_entity_q(value, "outlet__"))
+        return queryset.filter(id_or_slug(value, "outlet__"))
 
     def filter_entity(
         self, queryset: QuerySet[Article], name: str, value: str
     ) -> QuerySet[Article]:
-        mentions = Mention.objects.filter(_entity_q(value, "entity__"), article=OuterRef("pk"))
+        mentions = Mention.objects.filter(id_or_slug(value, "entity__"), article=OuterRef("pk"))
         return queryset.filter(Exists(mentions))
 
     def filter_q(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:

@@ -9,7 +9,6 @@ existing one (201 when created); setting a translation is a PUT (201 created, 20
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -40,6 +39,7 @@ from events.models import (
     RelationKind,
 )
 from events.selectors import api as selectors
+from events.selectors.refs import id_or_slug
 from events.services import events as services
 
 DIRECTIONS = [("out", "this event → event"), ("in", "event → this event")]
@@ -217,8 +217,7 @@ class EventRelationApi(APIView):
 
 def entity_by_ref(value: str) -> Entity | None:
     """An entity named by id or slug."""
-    lookup = Q(pk=int(value)) if value.isdigit() else Q(slug=value)
-    return Entity.objects.filter(lookup).first()
+    return Entity.objects.filter(id_or_slug(value)).first()
 
 
 class ParticipantWriteSerializer(StrictSerializer):

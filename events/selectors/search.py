@@ -64,6 +64,7 @@ from events.models import (
     Update,
 )
 from events.selectors.pages import ARTICLE_LIST_DEFER
+from events.selectors.refs import id_or_slug
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 10
@@ -174,13 +175,6 @@ def _date_q(name: str, filters: SearchFilters) -> Q:
     if filters.date_to:
         q &= Q(**{f"{name}__lt": _day_start(filters.date_to + dt.timedelta(days=1))})
     return q
-
-
-def _ref(value: str, prefix: str) -> Q:
-    """An outlet or entity named by its id or its slug."""
-    if value.isdigit():
-        return Q(**{f"{prefix}id": int(value)})
-    return Q(**{f"{prefix}slug": value})
 
 
 # Entities ----------------------------------------------------------------------------------
@@ -346,7 +340,7 @@ def search_events(parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS) -
     events = Event.objects.filter(direct, merged_into__isnull=True).defer("search")
     events = events.filter(_date_q("start", filters))
     if filters.entity:
-        participants = Participant.objects.filter(_ref(filters.entity, "entity__"))
+        participants = Participant.objects.filter(id_or_slug(filters.entity, "entity__"))
         events = events.filter(Exists(participants.filter(event=OuterRef("pk"))))
     if filters.event:
         events = events.filter(slug=filters.event)
@@ -381,11 +375,11 @@ def search_updates(
     if filters.event:
         updates = updates.filter(event__slug=filters.event)
     if filters.entity:
-        spoken = Citation.objects.filter(_ref(filters.entity, "speaker__"))
+        spoken = Citation.objects.filter(id_or_slug(filters.entity, "speaker__"))
         updates = updates.filter(Exists(spoken.filter(update=OuterRef("pk"))))
     if filters.outlet:
         cited = Citation.objects.filter(
-            _ref(filters.outlet, "outlet__") | _ref(filters.outlet, "article__outlet__")
+            id_or_slug(filters.outlet, "outlet__") | id_or_slug(filters.outlet, "article__outlet__")
         )
         updates = updates.filter(Exists(cited.filter(update=OuterRef("pk"))))
     return updates.annotate(rank=_rank(query) + _similarity(parsed, "headline"))
@@ -452,9 +446,9 @@ def search_articles(
     if filters.language:
         articles = articles.filter(language=filters.language)
     if filters.outlet:
-        articles = articles.filter(_ref(filters.outlet, "outlet__"))
+        articles = articles.filter(id_or_slug(filters.outlet, "outlet__"))
     if filters.entity:
-        mentions = Mention.objects.filter(_ref(filters.entity, "entity__"))
+        mentions = Mention.objects.filter(id_or_slug(filters.entity, "entity__"))
         articles = articles.filter(Exists(mentions.filter(article=OuterRef("pk"))))
     if filters.event:
         states = (LinkState.CONFIRMED, LinkState.SUGGESTED) if editor else (LinkState.CONFIRMED,)

@@ -167,6 +167,31 @@ def test_search_filters(client) -> None:
     assert [a["id"] for a in body["articles"]] == [early.pk]
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/search/?q=Tokayev&entity={}",
+        "/api/v1/search/?q=Tokayev&outlet={}",
+        "/api/v1/events/?entity={}",
+        "/api/v1/articles/?entity={}",
+        "/api/v1/articles/?outlet={}",
+    ],
+)
+@pytest.mark.parametrize("ref", ["²", "٣", "99999999999999999999"])
+def test_id_or_slug_filters_take_non_ascii_digits_and_huge_ids_as_no_match(
+    client, path: str, ref: str
+) -> None:
+    """str.isdigit() is true for "²" and "٣", which int() refuses: that was a 500."""
+    tokayev = factories.EntityFactory(name="Kassym-Jomart Tokayev")
+    factories.ArticleFactory(title="Tokayev asks the CSTO for help")
+    event = factories.EventFactory(title="Tokayev asks the CSTO for help")
+    models.Participant.objects.create(event=event, entity=tokayev, role="actor")
+
+    body = _ok(client.get(path.format(ref)))
+
+    assert (body["results"] if "results" in body else body["articles"]) == []
+
+
 def test_search_limit_caps_each_kind(client) -> None:
     for n in range(4):
         factories.ArticleFactory(title=f"Токаев {n}")
