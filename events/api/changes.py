@@ -24,6 +24,7 @@ from events.api.permissions import is_editor
 from events.api.serializers import problems
 from events.models import Change, ChangeAction, ChangeKind
 from events.selectors.changes import Cursor, change_paths, changes_since
+from events.selectors.refs import is_id
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -112,7 +113,7 @@ def _limit(request: Request) -> int:
     raw = request.query_params.get("limit")
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or int(raw) < 1:
+    if not is_id(raw) or int(raw) < 1:
         raise exceptions.ValidationError({"limit": [f"Must be an integer from 1 to {MAX_LIMIT}."]})
     return min(int(raw), MAX_LIMIT)
 

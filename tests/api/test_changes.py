@@ -160,6 +160,7 @@ def _token(raw: str) -> str:
         ("since=" + _token("012.3"), "since"),
         ("limit=0", "limit"),
         ("limit=ten", "limit"),
+        ("limit=%C2%B2", "limit"),  # "²": str.isdigit() says yes, int() says no
         ("kinds=event,outlet", "kinds"),
     ],
 )
