@@ -107,6 +107,8 @@ WHERE c.public OR %(editor)s
 class EventArticlesConditional(ConditionalGetMixin):
     conditional_sql = EVENT_ARTICLES_SQL
     conditional_kwarg = "slug"
+    # The validators are computed for every request anyway: a page is kept under them.
+    cache_body_seconds = 600
 
 
 # One item; drf-spectacular wraps list examples in the page envelope itself.

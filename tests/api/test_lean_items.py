@@ -154,3 +154,18 @@ def test_event_filter_compares_the_events_id(client, csto) -> None:
     assert len(response.json()["results"]) == 2
     assert f'"event_id" = {csto.pk}' in listing
     assert '"events_event"' not in listing.split("WHERE", 1)[1]
+
+
+def test_a_repeated_event_articles_page_comes_from_the_cache(client, csto) -> None:
+    url = "/api/v1/events/csto/articles/?page_size=1"
+    built, built_queries = _get(client, url)
+    cached, cached_queries = _get(client, url)
+    link = models.ArticleEvent.objects.get(event=csto, article_id=built.json()["results"][0]["id"])
+    link.state, link.decided_at = "rejected", DECIDED
+    link.save(update_fields=["state", "decided_at", "updated_at"])
+    after, _ = _get(client, url)
+
+    assert cached.content == built.content
+    assert dict(cached.headers) == dict(built.headers)
+    assert (built_queries, cached_queries) == (5, 2)  # event, validators; page, its relations
+    assert after.json()["results"][0]["id"] != built.json()["results"][0]["id"]
