@@ -285,3 +285,44 @@ def test_merge_keeps_one_link_per_pair_with_the_citations_and_drops_self_links(e
     assert list(models.EventRelation.objects.values_list("pk", flat=True)) == [kept.pk]
     citation.refresh_from_db()
     assert citation.relation_id == kept.pk
+
+
+def test_a_merged_event_takes_no_new_lines_links_participants_or_labels(editor) -> None:
+    from events.services import suggestions, timeline
+
+    winner = factories.EventFactory(slug="csto-deployment")
+    loser = factories.EventFactory(slug="csto-troops")
+    other = factories.EventFactory(slug="kazakhstan-unrest")
+    events.event_merge(loser=loser, winner=winner, by=editor)
+    writes = {
+        "event": [
+            lambda: timeline.update_create(
+                event=loser, occurred_at=START, headline="Troops land", by=editor
+            ),
+            lambda: events.participant_add(
+                event=loser, entity=factories.EntityFactory(), role="actor", by=editor
+            ),
+            lambda: events.translation_set(event=loser, language="bg", title="ОДКС", by=editor),
+            lambda: suggestions.link_attach(
+                article=factories.ArticleFactory(), event=loser, by=editor
+            ),
+        ],
+        "source": [
+            lambda: events.relation_add(source=loser, target=other, kind="related", by=editor)
+        ],
+        "target": [
+            lambda: events.relation_add(source=other, target=loser, kind="related", by=editor)
+        ],
+    }
+
+    for field, attempts in writes.items():
+        for write in attempts:
+            with pytest.raises(ValidationError, match="merged into csto-deployment") as error:
+                write()
+            assert _fields(error) == {field}
+
+    assert not models.Update.objects.exists()
+    assert not models.Participant.objects.exists()
+    assert not models.EventTranslation.objects.exists()
+    assert not models.ArticleEvent.objects.exists()
+    assert not models.EventRelation.objects.exists()

@@ -78,6 +78,21 @@ def _event_check(event: Event) -> None:
     full_clean_named(event, EVENT_CONSTRAINT_FIELDS, exclude=["created_by"])
 
 
+def event_live(event: Event, *, field: str = "event") -> Event:
+    """``event``, locked against a concurrent merge (call inside the write's transaction); a
+    ValidationError naming ``field`` when it was merged into another event: its page redirects
+    there, so a line, link, participant or label added to it would never be seen."""
+    locked = (
+        Event.objects.select_for_update(no_key=True)
+        .only("pk", "slug", "merged_into")
+        .get(pk=event.pk)
+    )
+    if locked.merged_into_id is not None:
+        winner = Event.objects.values_list("slug", flat=True).get(pk=locked.merged_into_id)
+        raise ValidationError({field: f"{locked.slug} was merged into {winner}: use that event"})
+    return locked
+
+
 def _touch(*events: Event) -> None:
     Event.objects.filter(pk__in=[e.pk for e in events]).update(updated_at=timezone.now())
 
@@ -169,6 +184,9 @@ def relation_add_or_get(
     if kind not in RelationKind.values:
         raise ValidationError({"kind": f"expected one of {', '.join(RelationKind.values)}"})
     with acting_as(by):
+        # In id order: two editors linking the same pair both ways must not deadlock.
+        for end, name in sorted([(source, "source"), (target, "target")], key=lambda e: e[0].pk):
+            event_live(end, field=name)
         existing = relation_find(source=source, target=target, kind=kind)
         if existing is not None:
             return existing, False
@@ -206,6 +224,7 @@ def participant_add_or_get(
 ) -> tuple[Participant, bool]:
     """``entity`` takes part in ``event`` as ``role``; the same entity and role twice is one."""
     with acting_as(by):
+        event_live(event)
         existing = Participant.objects.filter(event=event, entity=entity, role=role).first()
         if existing is not None:
             return existing, False
@@ -253,6 +272,7 @@ def translation_set(
     if not title.strip():
         raise ValidationError({"title": "a translation needs a title"})
     with acting_as(by):
+        event_live(event)
         translation = EventTranslation.objects.select_for_update().filter(
             event=event, language=language
         ).first() or EventTranslation(event=event, language=language)

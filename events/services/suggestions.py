@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events.models import Article, ArticleEvent, ArticleState, Event, LinkOrigin, LinkState, User
+from events.services.events import event_live
 from events.services.history import acting_as
 
 
@@ -67,6 +68,7 @@ def link_attach(*, article: Article, event: Event, by: User) -> ArticleEvent:
     """Link the article to the event as the editor's confirmed decision; an existing
     suggestion (or rejection) for the pair is confirmed instead of duplicated."""
     with acting_as(by):
+        event_live(event)
         _article_locked(article.pk)
         return _attach(article_id=article.pk, event_id=event.pk, by=by)
 

@@ -22,6 +22,7 @@ from events.models import (
     UpdateVersion,
     User,
 )
+from events.services.events import event_live
 from events.services.history import attributed
 
 
@@ -130,7 +131,9 @@ def update_create(
     language: str = "en",
     citations: Sequence[CitationData] = (),
 ) -> Update:
-    """A new draft line on ``event``'s timeline, with its citations, as version 1."""
+    """A new draft line on ``event``'s timeline, with its citations, as version 1. Refused on
+    an event merged into another."""
+    event_live(event)
     update = Update(
         event=event,
         occurred_at=occurred_at,

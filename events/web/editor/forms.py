@@ -95,7 +95,10 @@ class UpdateFromArticleForm(EditorForm):
 
     ACTIONS = {"draft", "review", "publish"}
 
-    event = forms.ModelChoiceField(label=_("Event"), queryset=Event.objects.order_by("title"))
+    # A merged event lives on as the one it was merged into: only those are offered.
+    event = forms.ModelChoiceField(
+        label=_("Event"), queryset=Event.objects.filter(merged_into__isnull=True).order_by("title")
+    )
     occurred_at = _datetime_field(label=_("Occurred at"))
     precision = forms.ChoiceField(
         label=_("Precision"), choices=Precision.choices, initial=Precision.DAY
