@@ -146,10 +146,7 @@ class EventTimelineApi(EventTimelineConditional, generics.ListAPIView):
         return event_timeline(event=event, include_drafts=include_drafts)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        event = get_object_or_404(Event.objects.only("pk"), slug=kwargs["slug"])
-        include_drafts = flag(request, "include_drafts") and is_editor(request)
-        rows = selectors.timeline_item_rows(event=event, include_drafts=include_drafts)
-        page = self.paginate_queryset(rows) or []
+        page = self.paginate_queryset(selectors.timeline_item_rows(self.get_queryset())) or []
         citations = selectors.timeline_item_citations([row["id"] for row in page])
         return self.get_paginated_response(s.timeline_items(page, citations))
 

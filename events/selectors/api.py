@@ -20,7 +20,7 @@ from events.models import (
     Participant,
     Update,
 )
-from events.selectors.events import ARTICLE_HEAVY_FIELDS, event_timeline
+from events.selectors.events import ARTICLE_HEAVY_FIELDS
 
 
 def event_list_api() -> QuerySet[Event]:
@@ -182,9 +182,9 @@ def article_item_relations(article_ids: list[int]) -> tuple[Rows, Rows]:
     )
 
 
-def timeline_item_rows(*, event: Event, include_drafts: bool) -> QuerySet[Any]:
-    """event_timeline's lines (the same selection and order) as rows of the item's columns."""
-    updates: QuerySet[Update] = event_timeline(event=event, include_drafts=include_drafts)
+def timeline_item_rows(updates: QuerySet[Update]) -> QuerySet[Any]:
+    """A timeline (events.selectors.events.event_timeline: its selection and order) as rows of
+    the item's columns."""
     return updates.prefetch_related(None).values(*UPDATE_ITEM_FIELDS)
 
 
