@@ -401,6 +401,25 @@ def test_entity_query_count_is_constant(client):
 # Frame, CSP, i18n ------------------------------------------------------------------------
 
 
+def test_the_strict_csp_is_on_every_kind_of_page_including_errors_and_the_editor(editor_client):
+    article, entity = ArticleFactory(), EntityFactory()
+    urls = {
+        "/search/?q=Tokayev": 200,
+        f"/articles/{article.pk}/": 200,
+        f"/entities/{entity.pk}/": 200,
+        "/editor/review/": 200,
+        "/events/no-such-event/": 404,
+        "/search/?q=%00": 400,
+    }
+    for url, status in urls.items():
+        response = editor_client.get(url)
+        assert response.status_code == status, url
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "object-src 'none'" in policy, url
+    anonymous = Client().get("/accounts/login/")
+    assert "script-src 'self'" in anonymous["Content-Security-Policy"]
+
+
 def test_every_page_has_search_box_skip_link_and_strict_csp(client):
     event = EventFactory()
     for url in ("/", f"/events/{event.slug}/", "/time-zone/"):
