@@ -189,3 +189,12 @@ def test_a_confirmation_survives_re_enrichment_on_a_text_that_no_longer_supports
     article_enrich(article=article)
     states = dict(ArticleEvent.objects.filter(article=article).values_list("pk", "state"))
     assert states == {link.pk: LinkState.CONFIRMED, attached.pk: LinkState.CONFIRMED}
+
+
+def test_an_event_merged_away_is_not_suggested(deployment):
+    winner = EventFactory(slug="csto-mission", title="CSTO mission")
+    deployment.merged_into = winner
+    deployment.save(update_fields=["merged_into"])
+    article = ArticleFactory(text=TEXT)
+    article_enrich(article=article)
+    assert not ArticleEvent.objects.filter(article=article, event=deployment).exists()

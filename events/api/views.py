@@ -56,6 +56,7 @@ from events.models import (
 )
 from events.selectors import api as selectors
 from events.selectors.events import event_timeline
+from events.selectors.refs import is_id
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -181,7 +182,7 @@ class ArticleListFilter(filters.ArticleFilter):
 
 def _as_id(model: type[Entity] | type[Outlet], value: str) -> str:
     """An id as it came, a slug as its row's id; "0" (no row has it) for an unknown slug."""
-    if value.isdigit():
+    if is_id(value):
         return value
     return str(selectors.id_by_slug(model, value) or 0)
 

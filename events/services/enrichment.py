@@ -248,9 +248,9 @@ def _profiles_version() -> object:
 
 def _profiles_build() -> list[EventProfile]:
     events = list(
-        Event.objects.exclude(status=EventStatus.CANCELLED).prefetch_related(
-            "translations", "participations"
-        )
+        Event.objects.exclude(status=EventStatus.CANCELLED)
+        .filter(merged_into__isnull=True)
+        .prefetch_related("translations", "participations")
     )
     texts: dict[int, list[str]] = defaultdict(list)
     weights: dict[int, Counter[int]] = defaultdict(Counter)
