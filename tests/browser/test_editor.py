@@ -165,7 +165,9 @@ def test_editor_confirms_with_the_keyboard(page, live_server, login, editor_user
     page.keyboard.press("c")
     row = page.locator(f"#article-{waiting['article'].pk}")
     expect(row.locator(".link.confirmed")).to_have_count(1)
-    # Focus comes back to the redrawn row, so the next key works on it.
+    # Focus comes back to the redrawn row, so the next key works on it (once the queue's
+    # counts, refreshed after the action, have settled too).
+    page.wait_for_load_state("networkidle")
     expect(row).to_be_focused()
     page.keyboard.press("x")
     expect(row.locator(".link.rejected")).to_have_count(1)
