@@ -63,10 +63,15 @@ def celery_worker_process(start_worker: StartWorker) -> subprocess.Popen:
 
 
 @pytest.fixture(autouse=True)
-def _generous_rates(settings) -> None:
+def _generous_rates():
     """API rate counts live in Redis for the whole run and every test client is 127.0.0.1,
-    so limits are lifted for every test; tests/api/test_throttling.py sets its own."""
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"token": "100000/min", "anonymous": "100000/min"},
-    }
+    so limits are lifted for every test; tests/api/test_throttling.py sets its own. (Not
+    through pytest-django's ``settings`` fixture: some tests have a parameter of that name.)"""
+    from django.conf import settings
+    from django.test import override_settings
+
+    rates = {"token": "100000/min", "anonymous": "100000/min"}
+    with override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    ):
+        yield
