@@ -48,17 +48,20 @@ from bench.api_measure import (  # noqa: E402
     endpoints,
     in_process_endpoints,
     measure,
+    page_endpoints,
     print_profiles,
     print_table,
     profile_in_process,
     say,
     summarise,
 )
+from bench.api_pages import PageSubjects, page_subjects, rare_word  # noqa: E402
 from bench.api_server import ServerConfig, gunicorn_server  # noqa: E402
 from bench.corpus import vacuum_analyze  # noqa: E402
 from bench.database import bench_database  # noqa: E402
 
 TARGET = 0.5  # of the bare view's throughput
+PAGE_TARGET_MS = 150  # issue 5: web pages "fast on 100k articles", p50 under load
 
 
 @contextlib.contextmanager
@@ -87,7 +90,7 @@ def driver(name: str) -> tuple[Driver, str]:
 # --- the run ------------------------------------------------------------------------------------
 
 
-def corpus(args: argparse.Namespace) -> CorpusSize:
+def corpus(args: argparse.Namespace) -> tuple[CorpusSize, PageSubjects]:
     builder = ApiCorpus(seed=11)
     with _step(f"storing {args.articles:,} articles and {args.events:,} events"):
         stored = builder.build(
@@ -99,7 +102,8 @@ def corpus(args: argparse.Namespace) -> CorpusSize:
         )
     with _step("VACUUM ANALYZE"):
         vacuum_analyze()
-    return stored
+    pool = [f"{text.title} {text.body}" for text in builder.texts]
+    return stored, page_subjects(rare=rare_word(pool))
 
 
 def _quiet(message: str) -> None:
@@ -123,8 +127,14 @@ def verdicts(rows: list[Row]) -> None:
     say()
     say(f"Target (issue 4): each API endpoint at least {TARGET:.0%} of the bare view's req/s")
     for row in rows[1:]:
-        verdict = "met" if row.ratio >= TARGET else "NOT met"
-        say(f"  {row.endpoint:<26}{row.ratio:6.2f} of bare: {verdict}")
+        if not row.page:
+            verdict = "met" if row.ratio >= TARGET else "NOT met"
+            say(f"  {row.endpoint:<30}{row.ratio:6.2f} of bare: {verdict}")
+    say(f"Target (issue 5): each web page's p50 under load at most {PAGE_TARGET_MS} ms")
+    for row in rows[1:]:
+        if row.page:
+            verdict = "met" if row.p50_ms <= PAGE_TARGET_MS else "NOT met"
+            say(f"  {row.endpoint:<30}{row.p50_ms:6.1f} ms: {verdict}")
     if any(row.errors for row in rows):
         say("  WARNING: some requests failed (non-2xx or connection errors); see 'errors'")
 
@@ -157,13 +167,18 @@ def main(argv: list[str] | None = None) -> int:
         f"API benchmark: {os.cpu_count()} CPUs, load average {_load()}, Python "
         f"{platform.python_version()}, Django {django.__version__}, gunicorn {gunicorn.__version__}"
     )
-    targets = endpoints()
     with bench_database() as database:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             say(f"database {database} on PostgreSQL {cursor.fetchone()[0]}")
-        size = corpus(args)
+        size, subjects = corpus(args)
         describe_corpus(size)
+        say(
+            f"  pages: article {subjects.article}, entity {subjects.entity} "
+            f"({subjects.entity_mentions:,} mentions), rare word {subjects.rare_word!r}, "
+            "an editor's session for the review queue"
+        )
+        targets = endpoints() + page_endpoints(subjects)
         with gunicorn_server(
             database=database, redis_prefix=settings.REDIS_KEY_PREFIX, config=config
         ) as base_url:
@@ -171,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"  load: {described_driver}; {args.connections} connections")
             shapes = check_responses(base_url, targets)
             for endpoint in targets:
-                say(f"    {endpoint.label:<26}{endpoint.path}  ({shapes[endpoint.label]})")
+                say(f"    {endpoint.label:<30}{endpoint.path}  ({shapes[endpoint.label]})")
             with _step(
                 f"measuring: {args.warmup:g}s warm-up per endpoint, then {args.rounds} rounds "
                 f"of {args.duration:g}s per endpoint"
@@ -191,7 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         print_table(rows, results)
         say()
         say("Where the time goes, in-process (same settings and database, no HTTP server)")
-        print_profiles(profile_in_process(in_process_endpoints(targets), requests=40))
+        api_targets = [endpoint for endpoint in targets if not endpoint.page]
+        pages = [endpoint for endpoint in targets if endpoint.page]
+        # Pages take 10-150 ms each in-process: 20 requests give stable medians.
+        print_profiles(
+            profile_in_process(in_process_endpoints(api_targets), requests=40)
+            + profile_in_process(pages, requests=20)
+        )
         profiled = cprofile(targets[1:], requests=20) if args.profile else ""
     verdicts(rows)
     if profiled:

@@ -6,6 +6,7 @@ import contextlib
 import cProfile
 import functools
 import io
+import json
 import pstats
 import re
 import statistics
@@ -18,6 +19,7 @@ from typing import Any
 import httpx
 from django.db import connection
 from django.db.models import QuerySet
+from django.template.base import Template
 from django.test import Client
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -25,6 +27,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from bench import load
 from bench.api_corpus import BENCH_EVENT
+from bench.api_pages import PageSubjects, page_paths
 from events.api import serializers as api_serializers
 
 BARE = "bare Django view"
@@ -55,6 +58,8 @@ class Endpoint:
     # In-process only: a query parameter unique to each request, so that no cached body
     # (the timeline keeps its pages, events.api.conditional) answers it: the cost of building.
     fresh: bool = False
+    cookie: str = ""  # a Cookie header sent with every request (an editor's session)
+    page: bool = False  # a web page (HTML), not the API
 
     def request_path(self, n: int) -> str:
         if not self.fresh:
@@ -69,6 +74,14 @@ def endpoints(event: str = BENCH_EVENT) -> list[Endpoint]:
         Endpoint("articles", "/api/v1/articles/"),
         Endpoint("articles ?language=bg", "/api/v1/articles/?language=bg"),
         Endpoint("articles ?event=<slug>", f"/api/v1/articles/?event={event}"),
+    ]
+
+
+def page_endpoints(subjects: PageSubjects, event: str = BENCH_EVENT) -> list[Endpoint]:
+    """The web pages (issue 5), measured in the same rounds as the API."""
+    return [
+        Endpoint(label, path, cookie=cookie, page=True)
+        for label, path, cookie in page_paths(subjects, event)
     ]
 
 
@@ -107,6 +120,7 @@ class Row:
     ratio: float  # requests per second ÷ the bare view's, in the same round
     errors: int  # non-2xx responses and connection errors, all rounds
     requests: int  # 2xx responses, all rounds
+    page: bool = False
 
 
 def measure(
@@ -125,7 +139,14 @@ def measure(
     results = [Result(endpoint) for endpoint in targets]
     if warmup > 0:
         for result in results:
-            run(base_url, result.endpoint.path, duration=warmup, connections=connections, **limit)
+            run(
+                base_url,
+                result.endpoint.path,
+                duration=warmup,
+                connections=connections,
+                cookie=result.endpoint.cookie,
+                **limit,
+            )
     for _ in range(rounds):
         for result in results:
             result.runs.append(
@@ -134,6 +155,7 @@ def measure(
                     result.endpoint.path,
                     duration=duration,
                     connections=connections,
+                    cookie=result.endpoint.cookie,
                     **limit,
                 )
             )
@@ -160,18 +182,19 @@ def summarise(results: list[Result]) -> list[Row]:
                 ratio=statistics.median(ratios),
                 errors=sum(run.errors for run in runs),
                 requests=sum(run.requests for run in runs),
+                page=result.endpoint.page,
             )
         )
     return rows
 
 
 def print_table(rows: list[Row], results: list[Result]) -> None:
-    say(f"  {'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷ bare':>8}"
+    say(f"  {'endpoint':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷ bare':>8}"
         f"{'errors':>8}   req/s per round")  # fmt: skip
     for row, result in zip(rows, results, strict=True):
         spread = " ".join(f"{run.per_second:.0f}" for run in result.runs)
         say(
-            f"  {row.endpoint:<26}{row.per_second:9.0f}{row.p50_ms:9.1f}{row.p99_ms:9.1f}"
+            f"  {row.endpoint:<30}{row.per_second:9.0f}{row.p50_ms:9.1f}{row.p99_ms:9.1f}"
             f"{row.ratio:8.2f}{row.errors:8d}   {spread}"
         )
 
@@ -182,13 +205,21 @@ def check_responses(base_url: str, targets: list[Endpoint]) -> dict[str, str]:
     described = {}
     with httpx.Client(base_url=base_url, timeout=30) as client:
         for endpoint in targets:
-            response = client.get(endpoint.path, headers={"X-Forwarded-For": "10.255.0.1"})
+            headers = {"X-Forwarded-For": "10.255.0.1"}
+            if endpoint.cookie:
+                headers["Cookie"] = endpoint.cookie
+            response = client.get(endpoint.path, headers=headers)
             if response.status_code != 200:
                 raise RuntimeError(
                     f"{endpoint.path} answered {response.status_code}: {response.text[:300]}"
                 )
-            body = response.json()
             size = f"{len(response.content) / 1024:.1f} KB"
+            if endpoint.page:
+                if not response.headers.get("content-type", "").startswith("text/html"):
+                    raise RuntimeError(f"{endpoint.path} is not an HTML page")
+                described[endpoint.label] = f"HTML, {size}"
+                continue
+            body = response.json()
             if isinstance(body, dict) and "results" in body:
                 items = body["results"]
                 cited = sum(len(item.get("citations", ())) for item in items)
@@ -212,10 +243,11 @@ class Breakdown:
     - serializers: DRF list serializers turning instances into dicts, and the lean item
       builders (events.api.serializers) turning the hot lists' rows into dicts;
     - render: the JSON renderer;
-    - throttle: the per-client rate check (a Redis read and write).
+    - throttle: the per-client rate check (a Redis read and write);
+    - templates: Django templates rendering the web pages (included templates too).
     """
 
-    PARTS = ("SQL", "ORM", "serializers", "render", "throttle")
+    PARTS = ("SQL", "ORM", "serializers", "render", "throttle", "templates")
 
     def __init__(self) -> None:
         self.seconds: Counter[str] = Counter()
@@ -260,6 +292,7 @@ class Breakdown:
             (api_serializers, "article_items", "serializers"),
             (JSONRenderer, "render", "render"),
             (SimpleRateThrottle, "allow_request", "throttle"),
+            (Template, "render", "templates"),
         ]
         originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patched]
         for owner, name, part in patched:
@@ -281,14 +314,23 @@ class Profile:
     parts_ms: dict[str, float]
     statements: list[tuple[str, float]]  # (statement, median ms) in the order sent
     plan: list[str]  # EXPLAIN ANALYZE of the slowest statement
+    # Per statement, how it reads a big table (articles, mentions, links, change log) whole:
+    # the statements that grow with the corpus (see seq_scans).
+    scans: list[tuple[str, ...]] = field(default_factory=list)
+    # EXPLAIN ANALYZE of each other statement with such a scan: (its number from 1, the plan).
+    scan_plans: list[tuple[int, list[str]]] = field(default_factory=list)
+    page: bool = False
 
 
 def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profile]:
     client = Client(HTTP_HOST="127.0.0.1")
     profiles = []
     for endpoint in targets:
+        cookie = {"HTTP_COOKIE": endpoint.cookie} if endpoint.cookie else {}
         for i in range(3):  # warm caches and connections
-            client.get(endpoint.request_path(i), HTTP_X_FORWARDED_FOR=load.client_address(i))
+            client.get(
+                endpoint.request_path(i), HTTP_X_FORWARDED_FOR=load.client_address(i), **cookie
+            )
         counts: set[int] = set()
         total = cpu = 0.0
         parts: Counter[str] = Counter()
@@ -301,6 +343,7 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
                 response = client.get(
                     endpoint.request_path(100 + i),
                     HTTP_X_FORWARDED_FOR=load.client_address(100 + i),
+                    **cookie,
                 )
                 total += time.perf_counter() - started
                 cpu += time.process_time() - started_cpu
@@ -313,6 +356,7 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
                 timings.setdefault(n, []).append(seconds)
         medians = [1000 * statistics.median(timings[n]) for n in range(len(sent))]
         slowest = max(range(len(sent)), key=medians.__getitem__, default=None)
+        scans = [seq_scans(sql, params) for sql, params in sent]
         profiles.append(
             Profile(
                 endpoint=endpoint.label,
@@ -322,6 +366,13 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
                 parts_ms={part: 1000 * parts[part] / requests for part in Breakdown.PARTS},
                 statements=[(sql, ms) for (sql, _), ms in zip(sent, medians, strict=True)],
                 plan=[] if slowest is None else explain(*sent[slowest]),
+                scans=scans,
+                scan_plans=[
+                    (n + 1, explain(*sent[n]))
+                    for n, scanned in enumerate(scans)
+                    if scanned and n != slowest
+                ],
+                page=endpoint.page,
             )
         )
     return profiles
@@ -329,13 +380,13 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
 
 def print_profiles(profiles: list[Profile]) -> None:
     parts = Breakdown.PARTS
-    say(f"  {'endpoint':<26}{'queries':>8}{'CPU ms':>8}{'ms/req':>8}"
+    say(f"  {'endpoint':<30}{'queries':>8}{'CPU ms':>8}{'ms/req':>8}"
         + "".join(f"{p:>12}" for p in parts) + f"{'the rest':>10}")  # fmt: skip
     for profile in profiles:
         rest = profile.ms - sum(profile.parts_ms.values())
         queries = "/".join(str(n) for n in profile.queries)
         say(
-            f"  {profile.endpoint:<26}{queries:>8}{profile.cpu_ms:8.2f}{profile.ms:8.2f}"
+            f"  {profile.endpoint:<30}{queries:>8}{profile.cpu_ms:8.2f}{profile.ms:8.2f}"
             + "".join(f"{profile.parts_ms[p]:12.2f}" for p in parts)
             + f"{rest:10.2f}"
         )
@@ -350,20 +401,70 @@ def print_profiles(profiles: list[Profile]) -> None:
     for profile in profiles:
         if profile.statements:
             say(f"  {profile.endpoint}")
-        for sql, ms in profile.statements:
+        scans = profile.scans or [()] * len(profile.statements)
+        for (sql, ms), scanned in zip(profile.statements, scans, strict=True):
             say(f"    {ms:7.2f}  {statement_shape(sql)}")
+            if scanned:
+                say(f"{'':13}^ reads a big table whole: {'; '.join(scanned)}")
     say()
     say("Plan of each endpoint's slowest statement (EXPLAIN ANALYZE, once)")
     for profile in profiles:
         if not profile.plan:
             continue
         say(f"  {profile.endpoint}")
-        lines = [line for line in profile.plan if not line.strip().startswith(_PLAN_DETAILS)]
-        for line in lines[:PLAN_LINES]:
-            say(f"    {line[:150]}")
-        if len(lines) > PLAN_LINES:
-            say(f"    … {len(lines) - PLAN_LINES} more lines")
-        say(f"    {next((x for x in profile.plan if x.startswith('Execution Time')), '')}")
+        _print_plan(profile.plan)
+        for n, plan in profile.scan_plans:
+            say(f"  {profile.endpoint}, statement {n} (reads a big table whole)")
+            _print_plan(plan)
+
+
+def _print_plan(plan: list[str]) -> None:
+    lines = [line for line in plan if not line.strip().startswith(_PLAN_DETAILS)]
+    for line in lines[:PLAN_LINES]:
+        say(f"    {line[:150]}")
+    if len(lines) > PLAN_LINES:
+        say(f"    … {len(lines) - PLAN_LINES} more lines")
+    say(f"    {next((x for x in plan if x.startswith('Execution Time')), '')}")
+
+
+# Tables that grow with the corpus; a sequential scan of one costs time in proportion to it.
+BIG_TABLES = ("events_article", "events_mention", "events_articleevent", "events_change")
+# Rows of a big table one statement may read before it counts as reading "all of it": a
+# page's worth of rows is far below, a pass over an index of the whole corpus far above.
+MANY_ROWS = 10_000
+
+
+def seq_scans(sql: str, params: Any) -> tuple[str, ...]:
+    """How the statement reads a big table whole, one entry per such read: a sequential scan
+    ("article: Seq Scan"), or any other node reading at least :data:`MANY_ROWS` of its rows,
+    such as a full pass over an index ("article: 85,688 rows, Index Only Scan"). Both cost time
+    in proportion to the corpus. From EXPLAIN ANALYZE (the statement runs once more)."""
+    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+        return ()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        raw = cursor.fetchone()[0]
+    plan = json.loads(raw) if isinstance(raw, str) else raw
+    found = []
+    for node in _plan_nodes(plan[0]["Plan"]):
+        table = node.get("Relation Name", "")
+        if table not in BIG_TABLES:
+            continue
+        loops = node.get("Actual Loops", 1)
+        read = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * loops
+        name = table.removeprefix("events_")
+        kind = node["Node Type"]
+        if kind == "Seq Scan":
+            found.append(f"{name}: Seq Scan, {round(read):,} rows")
+        elif read >= MANY_ROWS:
+            found.append(f"{name}: {round(read):,} rows, {kind}")
+    return tuple(found)
+
+
+def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
 
 
 def explain(sql: str, params: Any) -> list[str]:
@@ -392,7 +493,8 @@ def cprofile(targets: list[Endpoint], *, requests: int) -> str:
     for endpoint in targets:
         for i in range(requests):
             address = load.client_address(5000 + i)
-            profiler.runcall(client.get, endpoint.path, HTTP_X_FORWARDED_FOR=address)
+            cookie = {"HTTP_COOKIE": endpoint.cookie} if endpoint.cookie else {}
+            profiler.runcall(client.get, endpoint.path, HTTP_X_FORWARDED_FOR=address, **cookie)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
     stats.sort_stats("tottime").print_stats(25)

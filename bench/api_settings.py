@@ -21,3 +21,10 @@ if _SERVED_DATABASE:
     CACHES["default"]["KEY_PREFIX"] = REDIS_KEY_PREFIX
 
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+# Plain HTTP on 127.0.0.1, whatever the environment says (a SECRET_KEY there would switch on
+# HTTPS hardening): no redirect to https, and the editor's session cookie is accepted as sent.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

@@ -50,12 +50,15 @@ def client_address(n: int) -> str:
 
 _WRK_SCRIPT = """
 local path = %(path)s
+local cookie = %(cookie)s
 local n = %(offset)d
 request = function()
   n = (n + 1) %% %(clients)d
   local address = string.format(
     "10.%%d.%%d.%%d", math.floor(n / 65536) %% 256, math.floor(n / 256) %% 256, n %% 256)
-  return wrk.format("GET", path, {["X-Forwarded-For"] = address})
+  local headers = {["X-Forwarded-For"] = address}
+  if cookie ~= "" then headers["Cookie"] = cookie end
+  return wrk.format("GET", path, headers)
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -77,13 +80,21 @@ def _lua_string(value: str) -> str:
 
 
 def run_wrk(
-    base_url: str, path: str, *, duration: float, connections: int, threads: int = 1
+    base_url: str,
+    path: str,
+    *,
+    duration: float,
+    connections: int,
+    threads: int = 1,
+    cookie: str = "",
 ) -> Measurement:
+    """``cookie``: a Cookie header sent with every request (an editor's session), or none."""
     wrk = wrk_path()
     if wrk is None:
         raise RuntimeError("wrk is not installed")
     script = _WRK_SCRIPT % {
         "path": _lua_string(path),
+        "cookie": _lua_string(cookie),
         "offset": random.randrange(CLIENTS),  # noqa: S311 - not a secret
         "clients": CLIENTS,
         "mark": _MARK,
@@ -122,7 +133,13 @@ def _percentile(ordered: list[float], share: float) -> float:
 
 
 def drive(
-    base_url: str, path: str, *, duration: float, connections: int, max_requests: int = 0
+    base_url: str,
+    path: str,
+    *,
+    duration: float,
+    connections: int,
+    max_requests: int = 0,
+    cookie: str = "",
 ) -> Measurement:
     """Keep ``connections`` keep-alive connections busy for ``duration`` seconds (or until
     ``max_requests`` responses, if set). Runs in the calling process: call it through
@@ -151,7 +168,10 @@ def drive(
                     return
                 started = time.perf_counter()
                 try:
-                    response = client.get(path, headers={"X-Forwarded-For": client_address(n)})
+                    headers = {"X-Forwarded-For": client_address(n)}
+                    if cookie:
+                        headers["Cookie"] = cookie
+                    response = client.get(path, headers=headers)
                     ok, size = response.is_success, len(response.content)
                 except httpx.HTTPError:
                     ok, size = False, 0
@@ -182,12 +202,19 @@ def drive(
 
 
 def run_python(
-    base_url: str, path: str, *, duration: float, connections: int, max_requests: int = 0
+    base_url: str,
+    path: str,
+    *,
+    duration: float,
+    connections: int,
+    max_requests: int = 0,
+    cookie: str = "",
 ) -> Measurement:
     """:func:`drive` in a separate Python process."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bench.load", base_url, path, "--duration", str(duration),
-         "--connections", str(connections), "--max-requests", str(max_requests)],
+         "--connections", str(connections), "--max-requests", str(max_requests),
+         "--cookie", cookie],
         capture_output=True, text=True, timeout=duration + 60, check=False,
         cwd=Path(__file__).resolve().parent.parent,
     )  # fmt: skip
@@ -204,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--max-requests", type=int, default=0, help="stop after this many")
+    parser.add_argument("--cookie", default="", help="a Cookie header sent with every request")
     args = parser.parse_args(argv)
     measured = drive(
         args.base_url,
@@ -211,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         duration=args.duration,
         connections=args.connections,
         max_requests=args.max_requests,
+        cookie=args.cookie,
     )
     print(_MARK + json.dumps(asdict(measured)), flush=True)
     return 0

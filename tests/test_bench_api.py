@@ -1,6 +1,9 @@
 """Smoke test of the API benchmark (`make bench`, never part of `make test`'s timings): a tiny
-corpus, the real gunicorn server on this test's database, a few requests per endpoint through
-the Python load driver in its own process, and the shape of the report. No timing is asserted."""
+corpus, the real gunicorn server on this test's database, a few requests per endpoint and web
+page (the review queue with an editor's session cookie) through the Python load driver in its
+own process, and the shape of the report. No timing is asserted."""
+
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -16,11 +19,14 @@ from bench.api_measure import (
     endpoints,
     in_process_endpoints,
     measure,
+    page_endpoints,
     print_profiles,
     print_table,
     profile_in_process,
+    seq_scans,
     summarise,
 )
+from bench.api_pages import COMMON_NAME, page_subjects, rare_word
 from bench.api_server import ServerConfig, gunicorn_server
 from events.models import Article
 
@@ -44,8 +50,23 @@ def test_corpus_server_load_and_report(
     assert size.mentions > 0 and size.article_event_links > 0
     assert steps[1:] == ["20 articles", "40 articles", "50 articles"]
 
-    targets = endpoints()
+    pool = ["коллективные переговоры", "коллективные переговоры.", "Коллективные, коллективные"]
+    assert rare_word(pool) == "переговоры"  # long, lowercase, in the fewest texts
+    subjects = page_subjects(rare="коллективные")
+    assert subjects.editor_cookie.startswith(f"{settings.SESSION_COOKIE_NAME}=")
+    pages = page_endpoints(subjects)
+    targets = endpoints() + pages
     assert targets[0].label == BARE and f"/events/{BENCH_EVENT}/timeline/" in targets[1].path
+    assert [page.path.split("?")[0] for page in pages] == [
+        "/",
+        f"/events/{BENCH_EVENT}/",
+        f"/articles/{subjects.article}/",
+        f"/entities/{subjects.entity}/",
+        "/search/",
+        "/search/",
+        "/editor/review/",
+    ]
+    assert [bool(page.cookie) for page in pages] == [False] * 6 + [True]
     with gunicorn_server(
         database=connection.settings_dict["NAME"],
         redis_prefix=settings.REDIS_KEY_PREFIX,
@@ -64,10 +85,15 @@ def test_corpus_server_load_and_report(
         )
     assert shapes[BARE] == "fixed body, 0.1 KB"
     assert shapes["timeline"].startswith(f"{size.bench_event_updates} rows, ")
+    # Every page answered 200 with HTML: the review queue too, so the session was accepted
+    # over plain HTTP (anonymous, it redirects to the sign-in page).
+    assert all(shapes[page.label].startswith("HTML, ") for page in pages), shapes
 
     rows = summarise(results)
     assert [row.endpoint for row in rows] == [endpoint.label for endpoint in targets]
+    assert [row.page for row in rows] == [endpoint.page for endpoint in targets]
     for row, result in zip(rows, results, strict=True):
+        # No error: the load driver sent the editor's cookie (a redirect would count as one).
         assert (row.requests, row.errors) == (REQUESTS, 0), row
         assert len(result.runs) == 1
         assert row.per_second > 0 and 0 < row.p50_ms <= row.p99_ms
@@ -83,12 +109,22 @@ def test_corpus_server_load_and_report(
 def test_in_process_breakdown(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     settings.ROOT_URLCONF = "bench.urls"
     ApiCorpus(seed=4).build(articles=30, events=2, timeline=8, progress=lambda _: None)
-    profiles = profile_in_process(in_process_endpoints(endpoints()), requests=2)
+    pages = page_endpoints(page_subjects(rare="коллективные"))
+    profiles = profile_in_process(in_process_endpoints(endpoints() + pages), requests=2)
     assert profiles[0].endpoint == BARE and profiles[0].queries == (0,)
     for profile in profiles[1:]:
         # The same statements on every request, each listed with its time.
         assert len(profile.queries) == 1 and profile.queries[0] >= 1, profile
-        assert len(profile.statements) == profile.queries[0]
+        assert len(profile.statements) == profile.queries[0] == len(profile.scans)
+    by_label = {profile.endpoint: profile for profile in profiles}
+    for page in pages:
+        profile = by_label[page.label]
+        assert profile.page and profile.parts_ms["templates"] > 0, profile
+    # The review queue was rendered for the signed-in editor: its session was read.
+    review = by_label[pages[-1].label]
+    assert any("django_session" in sql for sql, _ in review.statements)
+    assert any('"search" @@' in sql for sql, _ in by_label[pages[4].label].statements)
+    assert pages[4].path == f"/search/?q={quote(COMMON_NAME)}"
     for profile in profiles:
         assert set(profile.parts_ms) == set(Breakdown.PARTS)
         assert all(ms >= 0 for ms in profile.parts_ms.values())
@@ -96,3 +132,13 @@ def test_in_process_breakdown(settings: Settings, capsys: pytest.CaptureFixture[
     print_profiles(profiles)
     out = capsys.readouterr().out
     assert "SELECT … FROM citation" in out and "SELECT … FROM mention" in out
+    assert "page: editor review queue" in out
+
+
+@pytest.mark.django_db
+def test_sequential_scans_of_big_tables_are_named() -> None:
+    # A filter no index serves reads the whole table; a primary-key lookup does not.
+    scans = seq_scans("SELECT id FROM events_article WHERE text LIKE %s", ["%x%"])
+    assert scans == ("article: Seq Scan, 0 rows",)
+    assert seq_scans("SELECT id FROM events_article WHERE id = %s", [1]) == ()
+    assert seq_scans("SELECT id FROM events_outlet WHERE name LIKE %s", ["%x%"]) == ()
