@@ -1,12 +1,19 @@
-"""Small server-side charts: pure geometry, drawn as inline SVG by templates.
+"""Small server-side charts: pure geometry, drawn as inline SVG.
 
-No JavaScript and no styles from outside; the templates use SVG presentation attributes
-only, which the Content-Security-Policy allows."""
+No JavaScript and no styles from outside; the markup uses SVG presentation attributes
+only, which the Content-Security-Policy allows. The bar chart's markup is built here rather
+than in a template: a home page draws 20 of them with up to 60 bars each, and a template
+loop with filters and a plural translation per bar cost ~66 ms of the page."""
 
 import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,86 @@ def bar_chart(
             )
         )
     return BarChart(width, height, tuple(bars), sum(totals), peak, first, last, per_bar)
+
+
+class _Days:
+    """Days as the ``date`` filter writes "j M Y" and "j M", with the (translated) month
+    name formatted by ``date_format`` once per month rather than once per bar."""
+
+    def __init__(self) -> None:
+        self.months: dict[tuple[int, int], str] = {}
+
+    def month(self, day: dt.date) -> str:
+        key = (day.year, day.month)
+        if key not in self.months:
+            self.months[key] = date_format(day, "M")
+        return self.months[key]
+
+    def short(self, day: dt.date | None) -> str:  # "j M"
+        return "" if day is None else f"{day.day} {self.month(day)}"
+
+    def long(self, day: dt.date | None) -> str:  # "j M Y"
+        return "" if day is None else f"{day.day} {self.month(day)} {day.year:04d}"
+
+
+def bar_chart_svg(chart: BarChart, chart_id: object) -> SafeString:
+    """The chart as a <figure>: an SVG image titled with the total and the span, one <rect>
+    per non-empty bar titled with its days and count, and a caption. Every interpolated
+    value is escaped; ``chart_id`` keeps the title's id unique on a page of charts."""
+    days = _Days()
+    bars: list[tuple[float, float, float, float, str, str]] = []
+    labels: dict[int, str] = {}  # many bars share a count; translate each count once
+    for bar in chart.bars:
+        if not bar.count:
+            continue
+        if bar.start == bar.end:
+            span = days.long(bar.start)
+        else:
+            span = f"{days.short(bar.start)} – {days.long(bar.end)}"
+        if bar.count not in labels:
+            labels[bar.count] = ngettext("%(n)s article", "%(n)s articles", bar.count) % {
+                "n": bar.count
+            }
+        bars.append((bar.x, bar.y, bar.width, bar.height, span, labels[bar.count]))
+    title = ngettext(
+        "Coverage: %(total)s article from %(first)s to %(last)s",
+        "Coverage: %(total)s articles from %(first)s to %(last)s",
+        chart.total,
+    ) % {
+        "total": chart.total,
+        "first": days.long(chart.first),
+        "last": days.long(chart.last),
+    }
+    if chart.days_per_bar == 1:
+        per = gettext("Articles per day")
+    else:
+        per = ngettext("Articles per %(n)s day", "Articles per %(n)s days", chart.days_per_bar) % {
+            "n": chart.days_per_bar
+        }
+    return format_html(
+        '<figure class="chart">\n'
+        '<svg class="bar-chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"'
+        ' aria-labelledby="chart-title-{id}" preserveAspectRatio="none" focusable="false">\n'
+        '  <title id="chart-title-{id}">{title}</title>\n'
+        '  <line x1="0" y1="{h}" x2="{w}" y2="{h}" stroke="#c4cbd3" stroke-width="1"/>\n'
+        "  {bars}\n"
+        "</svg>\n"
+        '<figcaption class="meta">{per} · {first}–{last}</figcaption>\n'
+        "</figure>\n",
+        w=chart.width,
+        h=chart.height,
+        id=chart_id,
+        title=title,
+        bars=format_html_join(
+            "",
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="#0b5cad">'
+            "<title>{}: {}</title></rect>",
+            bars,
+        ),
+        per=per,
+        first=days.short(chart.first),
+        last=days.long(chart.last),
+    )
 
 
 @dataclass(frozen=True)

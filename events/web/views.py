@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, EventRelation, RelationKind, Update
@@ -30,7 +31,7 @@ from events.selectors.pages import (
 )
 from events.templatetags.tracker import day_heading
 from events.web.access import viewer_is_editor
-from events.web.charts import BarChart, Neighbour, bar_chart, relation_graph
+from events.web.charts import BarChart, Neighbour, bar_chart, bar_chart_svg, relation_graph
 from events.web.requests import is_htmx, page_language
 
 HOME_PAGE_SIZE = 20
@@ -55,6 +56,10 @@ class HomeRow:
     event: Event
     latest: Update | None
     coverage: BarChart
+
+    @property
+    def chart(self) -> SafeString:
+        return bar_chart_svg(self.coverage, self.event.pk)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -119,6 +124,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     states = link_states(editor=editor)
     articles_page, article_groups = event_articles(event=event, states=states)
     coverage = coverage_by_day(event_ids=[event.pk], states=states).get(event.pk, [])
+    coverage_chart = bar_chart(coverage, width=560, height=80)
     return render(
         request,
         "events/event_detail.html",
@@ -131,7 +137,8 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "graph": graph if related else None,
             "articles_page": articles_page,
             "article_groups": article_groups,
-            "coverage": bar_chart(coverage, width=560, height=80),
+            "coverage": coverage_chart,
+            "coverage_svg": bar_chart_svg(coverage_chart, "event"),
             "exports": [(fmt, label) for fmt, label in EXPORT_FORMATS],
         },
     )
