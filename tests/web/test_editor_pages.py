@@ -32,6 +32,7 @@ from events.services.timeline import (
     update_edit,
     update_publish,
 )
+from events.web.editor import queue
 from tests.factories import (
     ArticleFactory,
     EntityFactory,
@@ -225,9 +226,31 @@ def test_queue_header_counts_what_is_waiting(editor_client):
     )
     _article(duplicate_of=article)
     response = editor_client.get("/editor/review/")
-    assert response.context["counts"] == {"waiting": 2, "suggested": 1, "unlinked": 1}
+    counts = response.context["counts"]
+    assert (counts.waiting, counts.suggested, counts.unlinked) == (2, 1, 1)
     tabs = response.content.decode()
     assert 'Waiting <span class="count">2</span>' in tabs
+
+
+def test_queue_header_counts_stop_at_the_cap(editor_client, monkeypatch):
+    monkeypatch.setattr(queue, "REVIEW_COUNT_CAP", 2)
+    event = EventFactory()
+    for _ in range(3):
+        _suggestion(_article(), event)
+    _article()
+    _article()
+    response = editor_client.get("/editor/review/")
+    counts = response.context["counts"]
+    assert (counts.waiting, counts.suggested, counts.unlinked) == (3, 3, 2)  # cap + 1 = "more"
+    tabs = response.content.decode()
+    assert 'Waiting <span class="count">2+</span>' in tabs
+    assert 'With suggestions <span class="count">2+</span>' in tabs
+    assert 'Not linked to any event <span class="count">2</span>' in tabs  # at the cap: exact
+    assert queue.QueueCounts(1001, 1001, 0, cap=1000).shown == {
+        "waiting": "1,000+",
+        "suggested": "1,000+",
+        "unlinked": "0",
+    }
 
 
 def test_queue_pages_newest_first_through_a_cursor_without_gaps_or_repeats(editor_client):

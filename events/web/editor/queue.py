@@ -6,8 +6,8 @@ yet (no suggestion and no decision). Once every link is decided it leaves the qu
 
 Measured on 100,000 ready articles (70% decided, 20% with suggestions, 10% unlinked), after
 VACUUM ANALYZE: a page's main query 0.3 ms (it walks the newest articles and stops when the
-page is full), the whole page ~25 ms; the two header counts ~55 and ~80 ms (one pass over
-the article index and the link table each).
+page is full), the whole page ~25 ms. The two header counts stop at 1,000 (each an exact
+count read ~86k index rows, 15 + 18 ms).
 """
 
 import base64
@@ -29,12 +29,15 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.utils.formats import number_format
 
 from events.models import Article, ArticleEvent, ArticleState, Event, LinkState, Mention
 
 # A row never shows the article text; these columns are the heavy ones.
 HEAVY_FIELDS = ("text", "minhash", "search", "failure_reason", "raw_html_sha256")
 PAGE_SIZE = 25
+# The header counts stop here ("1,000+"); see review_counts.
+REVIEW_COUNT_CAP = 1000
 MENTIONS_SHOWN = 8
 
 
@@ -142,21 +145,46 @@ def review_row(*, article_id: int) -> Article:
     return _rows(Article.objects.filter(pk=article_id)).get()
 
 
-def review_counts() -> dict[str, int]:
-    """What is waiting (originals only; copies follow their original). Counted as a semi-join
-    and an anti-join, which PostgreSQL runs as one pass over each table."""
-    originals = Article.objects.filter(state=ArticleState.READY, duplicate_of__isnull=True)
+@dataclass(frozen=True)
+class QueueCounts:
+    """The header's counts. Each is exact up to ``cap``; a count above it (``cap + 1``)
+    means "more than ``cap``" and shows as "1,000+"."""
+
+    waiting: int
+    suggested: int
+    unlinked: int
+    cap: int
+
+    @property
+    def shown(self) -> dict[str, str]:
+        more = f"{number_format(self.cap, force_grouping=True)}+"
+        return {
+            name: more if n > self.cap else str(n)
+            for name, n in (
+                ("waiting", self.waiting),
+                ("suggested", self.suggested),
+                ("unlinked", self.unlinked),
+            )
+        }
+
+
+def review_counts() -> QueueCounts:
+    """What is waiting (originals only; copies follow their original), as a semi-join and an
+    anti-join. Each counts over a ``LIMIT cap + 1`` subquery so it stops early: exact counts
+    read the whole article index and link table (~86k index rows, 15 + 18 ms at 100,000
+    articles), and past a thousand the exact number does not help an editor."""
+    cap = REVIEW_COUNT_CAP
+    originals = Article.objects.filter(
+        state=ArticleState.READY, duplicate_of__isnull=True
+    ).order_by()
     suggestions = ArticleEvent.objects.filter(article=OuterRef("pk"), state=LinkState.SUGGESTED)
-    suggested = originals.filter(Exists(suggestions)).count()
-    unlinked = originals.exclude(
-        Exists(ArticleEvent.objects.filter(article=OuterRef("pk")))
-    ).count()
-    return {
-        # The two are disjoint: an article with a suggestion has a link.
-        "waiting": suggested + unlinked,
-        "suggested": suggested,
-        "unlinked": unlinked,
-    }
+    suggested = originals.filter(Exists(suggestions))[: cap + 1].count()
+    unlinked = originals.exclude(Exists(ArticleEvent.objects.filter(article=OuterRef("pk"))))[
+        : cap + 1
+    ].count()
+    # The two are disjoint (an article with a suggestion has a link), so their sum is
+    # exact below the cap and above it whenever either is.
+    return QueueCounts(min(suggested + unlinked, cap + 1), suggested, unlinked, cap)
 
 
 def event_choices() -> list[tuple[str, str]]:
