@@ -322,22 +322,40 @@ def _rank(query: SearchQuery, vector: str = "search") -> SearchRank:
 # Events ------------------------------------------------------------------------------------
 
 
+def matching_event_ids(parsed: ParsedQuery) -> QuerySet[Event, Any]:
+    """Ids of the events whose English title or summary, a translation, or a participant
+    matches: one subquery per index (the event's vector, its title's trigrams, the
+    translations' vectors, participants by entity), UNION-ed. An OR of them in one WHERE
+    is answered by no index, so it tested every event row. (Translation titles have no
+    trigram index yet: that branch is scanned.)"""
+    query = parsed.tsquery
+    ids: list[QuerySet[Any, Any]] = [
+        EventTranslation.objects.filter(search=query).order_by().values("event_id")
+    ]
+    if parsed.fuzzy:
+        ids.append(Event.objects.filter(_near(parsed, "title")).order_by().values("pk"))
+        ids.append(
+            EventTranslation.objects.filter(_near(parsed, "title")).order_by().values("event_id")
+        )
+    if parsed.entity_ids:
+        ids.append(
+            Participant.objects.filter(entity_id__in=parsed.entity_ids)
+            .order_by()
+            .values("event_id")
+        )
+    return Event.objects.filter(search=query).order_by().values("pk").union(*ids)
+
+
 def search_events(parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS) -> QuerySet[Event]:
     """Events (not merged away) whose English title or summary, a translation, or a
     participant matches, annotated with ``rank``; not ordered (the API list keeps its
-    cursor order, the page and /search/ sort by rank)."""
+    cursor order, the page and /search/ sort by rank). The matching ids are collected first
+    (:func:`matching_event_ids`, an init plan run once); only those rows are ranked."""
     query = parsed.tsquery
-    translated = (
-        EventTranslation.objects.filter(Q(search=query) | _near(parsed, "title"))
-        .order_by()
-        .values("event_id")
-    )
-    direct = Q(search=query) | _near(parsed, "title") | Q(pk__in=translated)
-    if parsed.entity_ids:
-        direct |= Q(
-            pk__in=Participant.objects.filter(entity_id__in=parsed.entity_ids).values("event_id")
-        )
-    events = Event.objects.filter(direct, merged_into__isnull=True).defer("search")
+    events = Event.objects.filter(
+        _EqualsAny(F("pk"), ArraySubquery(matching_event_ids(parsed))),
+        merged_into__isnull=True,
+    ).defer("search")
     events = events.filter(_date_q("start", filters))
     if filters.entity:
         participants = Participant.objects.filter(id_or_slug(filters.entity, "entity__"))
