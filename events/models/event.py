@@ -114,7 +114,12 @@ class EventTranslation(models.Model):
 
     class Meta:
         ordering = ["language"]
-        indexes = [GinIndex(fields=["search"], name="event_translation_search")]
+        indexes = [
+            GinIndex(fields=["search"], name="event_translation_search"),
+            GinIndex(
+                fields=["title"], name="event_translation_title_trgm", opclasses=["gin_trgm_ops"]
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["event", "language"], name="event_translation_unique")
         ]

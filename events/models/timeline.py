@@ -77,6 +77,7 @@ class Update(TimeStamped):
             ),
             models.Index(fields=["status", "-updated_at"]),
             GinIndex(fields=["search"], name="update_search"),
+            GinIndex(fields=["headline"], name="update_headline_trgm", opclasses=["gin_trgm_ops"]),
         ]
 
     def __str__(self) -> str:
