@@ -10,7 +10,6 @@ string that looks like a URL, htmldate downloads it.
 """
 
 import datetime as dt
-import email.utils
 import json
 import re
 from collections.abc import Iterator
@@ -21,6 +20,8 @@ import htmldate
 import lxml.html
 import trafilatura
 from lxml import etree
+
+from events.ingest.timestamps import parse_timestamp
 
 MIN_TEXT_CHARS = 200
 # The fetcher caps bodies at a few MiB; anything bigger was not fetched by it.
@@ -291,24 +292,8 @@ def _first_time(values: Iterator[str | None]) -> dt.datetime | None:
 
 
 def _parse_time(value: str | None) -> dt.datetime | None:
-    """An ISO 8601 (or RFC 822) timestamp as aware UTC. A time without a zone is taken as
-    UTC: wrong by the site's offset at worst, and a zone cannot be guessed reliably."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    try:
-        return _plausible(parsed.astimezone(dt.UTC))
-    except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
-        return None
+    parsed = parse_timestamp(value)
+    return None if parsed is None else _plausible(parsed)
 
 
 def _day(value: str | None) -> dt.datetime | None:

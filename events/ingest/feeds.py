@@ -10,7 +10,6 @@ files, internal URLs) are the classic attacks on feed readers.
 
 import calendar
 import datetime as dt
-import email.utils
 import html
 import io
 import json
@@ -25,6 +24,8 @@ from xml.etree.ElementTree import ParseError
 import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
+
+from events.ingest.timestamps import parse_timestamp
 
 # The fetcher caps the body; this caps the work per poll (and the rows one poll can create).
 MAX_ENTRIES = 500
@@ -262,29 +263,11 @@ def _json_entries(items: list[Any], base: str) -> Iterator[FeedEntry]:
             url=link,
             title=title,
             guid=_str(item.get("id")) or link,
-            published_at=_from_rfc3339(
+            published_at=parse_timestamp(
                 _str(item.get("date_published")) or _str(item.get("date_modified"))
             ),
             summary=summary,
         )
-
-
-def _from_rfc3339(value: str) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(value)  # some feeds use RFC 822
-        except (TypeError, ValueError, IndexError):
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    try:
-        return parsed.astimezone(dt.UTC)
-    except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
-        return None
 
 
 # Shared helpers
