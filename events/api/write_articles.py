@@ -33,12 +33,12 @@ from events.api.write_common import (
     EditorsOnly,
     StrictSerializer,
     actor,
+    language_or_blank,
     service_errors,
     validated,
 )
 from events.ingest.urls import InvalidURL
 from events.models import Article, ArticleEvent, ArticleState, ArticleURL, Event, Feed
-from events.models.common import validate_language_code
 from events.services import feeds as feed_services
 from events.services import suggestions
 from events.services.articles import article_register, storable_canonical_url
@@ -199,12 +199,6 @@ class FeedSerializer(serializers.ModelSerializer):
         ]
 
 
-def _language(value: str) -> str:
-    if value:
-        validate_language_code(value)
-    return value
-
-
 class FeedWriteSerializer(StrictSerializer):
     url = serializers.CharField(max_length=2048)
     title = serializers.CharField(max_length=300, allow_blank=True, default="")
@@ -212,7 +206,7 @@ class FeedWriteSerializer(StrictSerializer):
         max_length=2, allow_blank=True, default="", help_text="Expected language, if known."
     )
 
-    validate_language = staticmethod(_language)
+    validate_language = staticmethod(language_or_blank)
 
 
 class FeedEditSerializer(StrictSerializer):
@@ -220,7 +214,7 @@ class FeedEditSerializer(StrictSerializer):
     language = serializers.CharField(max_length=2, allow_blank=True)
     is_active = serializers.BooleanField(help_text="An inactive feed is not polled.")
 
-    validate_language = staticmethod(_language)
+    validate_language = staticmethod(language_or_blank)
 
 
 def _feed_response(feed: Feed, code: int) -> Response:

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from events.api.permissions import EditorsOnly, EditorsWrite
 from events.api.serializers import problems
 from events.models import User
+from events.models.common import validate_language_code
 
 __all__ = ["EditorsOnly", "EditorsWrite"]
 
@@ -37,6 +38,14 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+def language_or_blank(value: str) -> str:
+    """A body's optional language field: empty, or an ISO 639-1 code. For a serializer's
+    ``validate_<field> = staticmethod(language_or_blank)``."""
+    if value:
+        validate_language_code(value)
+    return value
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:

@@ -21,11 +21,11 @@ from events.api.write_common import (
     EditorsWrite,
     StrictSerializer,
     actor,
+    language_or_blank,
     service_errors,
     validated,
 )
 from events.models import Entity, EntityAlias, EntityKind
-from events.models.common import validate_language_code
 from events.selectors import api as selectors
 from events.services import entities as services
 
@@ -51,10 +51,7 @@ class AliasWriteSerializer(StrictSerializer):
         default=False, help_text="Matched case-sensitively (NATO, НАТО, CSTO)."
     )
 
-    def validate_language(self, value: str) -> str:
-        if value:
-            validate_language_code(value)
-        return value
+    validate_language = staticmethod(language_or_blank)
 
 
 def _entity_response(entity: Entity, code: int) -> Response:

@@ -26,6 +26,7 @@ from events.api.write_common import (
     EditorsWrite,
     StrictSerializer,
     actor,
+    language_or_blank,
     service_errors,
     validated,
 )
@@ -40,7 +41,6 @@ from events.models import (
     Update,
     UpdateStatus,
 )
-from events.models.common import validate_language_code
 from events.selectors.events import ARTICLE_HEAVY_FIELDS
 from events.services import timeline
 from events.services.history import acting_as
@@ -69,12 +69,6 @@ class UpdateDetailSerializer(s.UpdateSerializer):
         fields = [*s.UpdateSerializer.Meta.fields, "event", "version", "sources_changed_at"]
 
 
-def _language(value: str) -> str:
-    if value:
-        validate_language_code(value)
-    return value
-
-
 class CitationWriteSerializer(StrictSerializer):
     article = serializers.PrimaryKeyRelatedField(
         queryset=Article.objects.only("id"), required=False, allow_null=True
@@ -101,8 +95,8 @@ class CitationWriteSerializer(StrictSerializer):
     span_end = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     retrieved_at = serializers.DateTimeField(required=False, allow_null=True)
 
-    validate_quote_language = staticmethod(_language)
-    validate_translation_language = staticmethod(_language)
+    validate_quote_language = staticmethod(language_or_blank)
+    validate_translation_language = staticmethod(language_or_blank)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("article") is None and attrs.get("outlet") is None:
@@ -137,7 +131,7 @@ class UpdateWriteSerializer(StrictSerializer):
     language = serializers.CharField(max_length=2, default="en")
     citations = CitationWriteSerializer(many=True, default=list)
 
-    validate_language = staticmethod(_language)
+    validate_language = staticmethod(language_or_blank)
 
 
 class UpdateEditSerializer(StrictSerializer):
