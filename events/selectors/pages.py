@@ -30,11 +30,7 @@ from events.models import (
 from events.selectors.events import ARTICLE_HEAVY_FIELDS
 
 # Never needed to list or show an article's metadata (the text only on its own page).
-ARTICLE_LIST_DEFER = tuple(
-    name
-    for name in dict.fromkeys((*ARTICLE_HEAVY_FIELDS, "search"))
-    if name in {f.name for f in Article._meta.get_fields()}
-)
+ARTICLE_LIST_DEFER = (*ARTICLE_HEAVY_FIELDS, "search")
 # Links readers see; editors also see the automatic suggestions still waiting for a decision.
 READER_LINK_STATES = (LinkState.CONFIRMED,)
 EDITOR_LINK_STATES = (LinkState.CONFIRMED, LinkState.SUGGESTED)
