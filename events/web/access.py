@@ -2,8 +2,6 @@
 
 from django.http import HttpRequest
 
-from events.models import EDITORS_GROUP
-
 
 def viewer_is_editor(request: HttpRequest) -> bool:
     """Editors (group member or superuser) see drafts, suggestions and the review queue.
@@ -11,8 +9,6 @@ def viewer_is_editor(request: HttpRequest) -> bool:
     cached = getattr(request, "_viewer_is_editor", None)
     if cached is None:
         user = request.user
-        cached = user.is_authenticated and (
-            user.is_superuser or user.groups.filter(name=EDITORS_GROUP).exists()
-        )
+        cached = user.is_authenticated and user.is_editor
         request._viewer_is_editor = cached  # type: ignore[attr-defined]
     return cached
