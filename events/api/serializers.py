@@ -23,12 +23,12 @@ from events.models import (
     Update,
 )
 
+DIRECTIONS = [("out", "this event → event"), ("in", "event → this event")]
+
 
 class RelationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RelationKind.choices)
-    direction = serializers.ChoiceField(
-        choices=[("out", "this event → event"), ("in", "event → this event")]
-    )
+    direction = serializers.ChoiceField(choices=DIRECTIONS)
     event = serializers.SlugField(help_text="Slug of the other event.")
 
 

@@ -42,8 +42,6 @@ from events.selectors import api as selectors
 from events.selectors.refs import id_or_slug
 from events.services import events as services
 
-DIRECTIONS = [("out", "this event → event"), ("in", "event → this event")]
-
 
 class EventWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=300, help_text="English title.")
@@ -133,7 +131,7 @@ class RelationWriteSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=RelationKind.choices)
     event = serializers.SlugField(help_text="Slug of the other event.")
     direction = serializers.ChoiceField(
-        choices=DIRECTIONS,
+        choices=s.DIRECTIONS,
         default="out",
         help_text="`out`: this event <kind> event; `in`: event <kind> this event.",
     )
@@ -142,7 +140,7 @@ class RelationWriteSerializer(StrictSerializer):
 
 class RelationResultSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=RelationKind.choices)
-    direction = serializers.ChoiceField(choices=DIRECTIONS)
+    direction = serializers.ChoiceField(choices=s.DIRECTIONS)
     event = serializers.SlugField(help_text="Slug of the other event.")
     note = serializers.CharField()
 
