@@ -131,7 +131,6 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "event": event,
             "language": language,
-            "is_editor": editor,
             "days": days,
             "related_groups": [RelatedGroup(label, evs) for label, evs in groups.items()],
             "graph": graph if related else None,
@@ -139,7 +138,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "article_groups": article_groups,
             "coverage": coverage_chart,
             "coverage_svg": bar_chart_svg(coverage_chart, "event"),
-            "exports": [(fmt, label) for fmt, label in EXPORT_FORMATS],
+            "exports": EXPORT_FORMATS,
         },
     )
 
@@ -174,7 +173,6 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "article": article,
             "language": page_language(),
-            "is_editor": editor,
             # Anonymous visitors get metadata and a link to the original; signed-in readers
             # and editors also the extracted text (the API's rule).
             "show_text": request.user.is_authenticated,
