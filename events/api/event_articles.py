@@ -5,11 +5,10 @@ from typing import Any
 from django.db.models import CharField, F, Func, QuerySet
 from django.db.models.functions import Collate, Concat
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django_filters import rest_framework as django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +16,7 @@ from events.api import serializers as s
 from events.api.conditional import ConditionalGetMixin
 from events.api.permissions import is_editor
 from events.api.views import PROBLEMS, ArticleListFilter, article_page, flag
+from events.api.write_events import merged_redirect
 from events.models import Article, Event, LinkState
 from events.selectors import api as selectors
 
@@ -157,7 +157,7 @@ class EventArticlesApi(EventArticlesConditional, generics.ListAPIView):
             Event.objects.only("pk", "merged_into_id"), slug=kwargs["slug"]
         )
         if self.event.merged_into_id is not None:
-            return _merged_redirect(request, self.event.merged_into_id, "api:event-articles")
+            return merged_redirect(request, self.event.merged_into_id, "api:event-articles")
         return super().get(request, *args, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -173,12 +173,3 @@ class EventArticlesApi(EventArticlesConditional, generics.ListAPIView):
             include_duplicates=flag(self.request, "include_duplicates"),
             editor=is_editor(self.request),
         )
-
-
-def _merged_redirect(request: Request, winner_id: int, url_name: str) -> Response:
-    """301 to ``url_name`` of the event a merged one went into, keeping the query string."""
-    winner = Event.objects.values_list("slug", flat=True).get(pk=winner_id)
-    location = reverse(url_name, args=[winner])
-    if request.META.get("QUERY_STRING"):
-        location += "?" + request.META["QUERY_STRING"]
-    return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})

@@ -355,8 +355,13 @@ class MergedRedirectMixin:
         event = self.get_object()  # type: ignore[attr-defined]
         if event.merged_into_id is None:
             return Response(self.get_serializer(event).data)  # type: ignore[attr-defined]
-        winner = Event.objects.values_list("slug", flat=True).get(pk=event.merged_into_id)
-        location = reverse("api:event-detail", args=[winner])
-        if request.META.get("QUERY_STRING"):
-            location += "?" + request.META["QUERY_STRING"]
-        return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
+        return merged_redirect(request, event.merged_into_id, "api:event-detail")
+
+
+def merged_redirect(request: Request, winner_id: int, url_name: str) -> Response:
+    """301 to ``url_name`` of the event a merged one went into, keeping the query string."""
+    winner = Event.objects.values_list("slug", flat=True).get(pk=winner_id)
+    location = reverse(url_name, args=[winner])
+    if request.META.get("QUERY_STRING"):
+        location += "?" + request.META["QUERY_STRING"]
+    return Response(status=status.HTTP_301_MOVED_PERMANENTLY, headers={"Location": location})
