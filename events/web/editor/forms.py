@@ -213,7 +213,7 @@ class CitationForm(EditorForm):
         super().__init__(*args, **kwargs)
         self.fields["article"].queryset = (  # type: ignore[attr-defined]
             Article.objects.filter(event_links__event=event, event_links__state=LinkState.CONFIRMED)
-            .only("id", "title", "canonical_url")
+            .only("id", "title", "canonical_url", "language")
             .order_by("-published_at", "-id")
         )
 

@@ -445,7 +445,7 @@ def update_citation_add(request: HttpRequest, update_id: int) -> HttpResponse:
                     outlet_id=data["outlet"].pk if data["outlet"] else None,
                     speaker_id=data["speaker"].pk if data["speaker"] else None,
                     quote=data["quote"],
-                    quote_language=_article_language(article) if data["quote"] else "",
+                    quote_language=article.language if article and data["quote"] else "",
                 ),
             )
         except ValidationError as error:
@@ -454,12 +454,6 @@ def update_citation_add(request: HttpRequest, update_id: int) -> HttpResponse:
             messages.success(request, _("Citation added."))
             return redirect("web:editor-update", update_id=update.pk)
     return _update_page(request, update, citation_form=form)
-
-
-def _article_language(article: Article | None) -> str:
-    if article is None:
-        return ""
-    return Article.objects.values_list("language", flat=True).get(pk=article.pk)
 
 
 @require_POST
