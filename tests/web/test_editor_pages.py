@@ -5,14 +5,12 @@ that do not grow with the rows shown."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from events.models import (
-    EDITORS_GROUP,
     Article,
     ArticleEvent,
     ArticleState,
@@ -48,19 +46,6 @@ TEXT = (
     "„Страната е подложена на агресия“, заяви Токаев в обръщение към нацията."
 )
 QUOTE = "Страната е подложена на агресия"
-
-
-@pytest.fixture
-def editor():
-    user = UserFactory(username="editor")
-    user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def _article(**fields):

@@ -4,13 +4,11 @@ CSP and the Bulgarian UI."""
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from events.models import (
-    EDITORS_GROUP,
     ArticleEvent,
     EntityAlias,
     EventTranslation,
@@ -56,14 +54,6 @@ def _link(article, event, state=LinkState.CONFIRMED):
     return ArticleEvent.objects.create(
         article=article, event=event, score=0.8, state=state, decided_at=decided
     )
-
-
-@pytest.fixture
-def editor_client(client):
-    user = UserFactory(username="editor")
-    user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

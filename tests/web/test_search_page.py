@@ -25,14 +25,6 @@ HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">'
 SECRET_TEXT = "Президентът Токаев поиска съдействие от ОДКС в неделя вечерта."
 
 
-@pytest.fixture
-def editor_client(client):
-    user = UserFactory(username="editor")
-    user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
-    client.force_login(user)
-    return client
-
-
 def _line(event, headline, *, publish=True):
     update = update_create(
         event=event,
