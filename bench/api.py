@@ -19,13 +19,11 @@ Prints a report and exits 0; timings never fail anything.
 """
 
 import argparse
-import contextlib
 import os
 import platform
 import sys
 import time
 import warnings
-from collections.abc import Iterator
 
 import django
 
@@ -57,19 +55,12 @@ from bench.api_measure import (  # noqa: E402
 )
 from bench.api_pages import PageSubjects, page_subjects, rare_word  # noqa: E402
 from bench.api_server import ServerConfig, gunicorn_server  # noqa: E402
+from bench.console import step  # noqa: E402
 from bench.corpus import vacuum_analyze  # noqa: E402
 from bench.database import bench_database  # noqa: E402
 
 TARGET = 0.5  # of the bare view's throughput
 PAGE_TARGET_MS = 150  # issue 5: web pages "fast on 100k articles", p50 under load
-
-
-@contextlib.contextmanager
-def _step(message: str) -> Iterator[None]:
-    started = time.perf_counter()
-    print(f"  {message} ...", end="", flush=True)
-    yield
-    print(f" {time.perf_counter() - started:.1f}s", flush=True)
 
 
 def driver(name: str) -> tuple[Driver, str]:
@@ -92,7 +83,7 @@ def driver(name: str) -> tuple[Driver, str]:
 
 def corpus(args: argparse.Namespace) -> tuple[CorpusSize, PageSubjects]:
     builder = ApiCorpus(seed=11)
-    with _step(f"storing {args.articles:,} articles and {args.events:,} events"):
+    with step(f"storing {args.articles:,} articles and {args.events:,} events"):
         stored = builder.build(
             articles=args.articles,
             events=args.events,
@@ -100,7 +91,7 @@ def corpus(args: argparse.Namespace) -> tuple[CorpusSize, PageSubjects]:
             workers=args.loaders,
             progress=_quiet,
         )
-    with _step("VACUUM ANALYZE"):
+    with step("VACUUM ANALYZE"):
         vacuum_analyze()
     pool = [f"{text.title} {text.body}" for text in builder.texts]
     return stored, page_subjects(rare=rare_word(pool))
@@ -187,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             shapes = check_responses(base_url, targets)
             for endpoint in targets:
                 say(f"    {endpoint.label:<30}{endpoint.path}  ({shapes[endpoint.label]})")
-            with _step(
+            with step(
                 f"measuring: {args.warmup:g}s warm-up per endpoint, then {args.rounds} rounds "
                 f"of {args.duration:g}s per endpoint"
             ):

@@ -28,6 +28,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from bench import load
 from bench.api_corpus import BENCH_EVENT
 from bench.api_pages import PageSubjects, page_paths
+from bench.console import say
 from events.api import serializers as api_serializers
 
 BARE = "bare Django view"
@@ -45,10 +46,6 @@ _PLAN_DETAILS = (
     "Sort Method:",
 )
 Driver = Callable[..., load.Measurement]
-
-
-def say(message: str = "") -> None:
-    print(message, flush=True)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ import platform
 import pstats
 import re
 import signal
-import socket
 import statistics
 import sys
 import threading
@@ -52,6 +51,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import report  # noqa: E402
+from bench.api_server import free_port  # noqa: E402
+from bench.console import step  # noqa: E402
 from bench.corpus import CorpusFiller, fingerprint_pool, vacuum_analyze  # noqa: E402
 from bench.database import bench_database  # noqa: E402
 from bench.pages import BenchPage, TextWriter, fixture_pages, generated_pages  # noqa: E402
@@ -107,20 +108,6 @@ def page_sets(base_url: str, *, per_language: int, growth_per_language: int) -> 
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _step(message: str) -> Iterator[None]:
-    started = time.perf_counter()
-    print(f"  {message} ...", end="", flush=True)
-    yield
-    print(f" {time.perf_counter() - started:.1f}s", flush=True)
-
-
 def _forget(run: Run) -> None:
     """Delete what a pass stored, so the same pages can be stored again as new articles."""
     Article.objects.filter(pk__in=run.article_ids).delete()
@@ -136,14 +123,14 @@ def throughput(sets: PageSets, base_url: str) -> dict[str, Run]:
     runs: dict[str, Run] = {}
     bare = (Run(), Run(), Run())
     run_bare(sets.throughput[:6], texts)  # warm-up
-    with _step(f"pipeline over HTTP, {len(sets.throughput)} pages, each after bare trafilatura"):
+    with step(f"pipeline over HTTP, {len(sets.throughput)} pages, each after bare trafilatura"):
         run_pipeline(sets.warmups[0], base_url)
         runs[PIPELINE] = run_pipeline(sets.throughput, base_url, bare=bare[0], texts=texts)
-    with _step("article_import_html on the same bytes, each after bare trafilatura"):
+    with step("article_import_html on the same bytes, each after bare trafilatura"):
         _forget(runs[PIPELINE])
         run_import(sets.warmups[1])
         runs[IMPORT] = run_import(sets.throughput, bare=bare[1], texts=texts)
-    with _step("article_process of links a poll registered, each after bare trafilatura"):
+    with step("article_process of links a poll registered, each after bare trafilatura"):
         _forget(runs[IMPORT])
         run_worker(sets.warmups[6], base_url)
         runs[WORKER] = run_worker(sets.throughput, base_url, bare=bare[2], texts=texts)
@@ -408,7 +395,7 @@ def duplicate_query_plan() -> tuple[list[str], str]:
 
 def growth(sets: PageSets, base_url: str, corpus: int) -> tuple[list[dict[str, Run]], list[int]]:
     """Measure at 1k stored articles, then at ``corpus``; return the runs and the real sizes."""
-    with _step(f"fingerprinting a pool of {POOL:,} generated texts"):
+    with step(f"fingerprinting a pool of {POOL:,} generated texts"):
         filler = CorpusFiller(fingerprint_pool(size=POOL, seed=7), seed=8)
     grown: list[dict[str, Run]] = []
     sizes: list[int] = []
@@ -416,12 +403,12 @@ def growth(sets: PageSets, base_url: str, corpus: int) -> tuple[list[dict[str, R
         (SMALL_CORPUS, sets.at_small, sets.warmups[2:4]),
         (corpus, sets.at_large, sets.warmups[4:6]),
     ):
-        with _step(f"filling the corpus to {target:,} ready articles"):
+        with step(f"filling the corpus to {target:,} ready articles"):
             filler.fill(target=target)
-        with _step("VACUUM ANALYZE"):
+        with step("VACUUM ANALYZE"):
             vacuum_analyze()
         sizes.append(Article.objects.filter(state=ArticleState.READY).count())
-        with _step(f"measuring at {sizes[-1]:,} stored articles"):
+        with step(f"measuring at {sizes[-1]:,} stored articles"):
             grown.append(measure(pages, warmups, base_url))
     return grown, sizes
 
@@ -544,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--corpus must be above {SMALL_CORPUS}")
     started = time.perf_counter()
     # The pages name their own canonical URLs, so the port is chosen before they are written.
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     sets = page_sets(base_url, per_language=args.pages, growth_per_language=args.growth_pages)
     report.say(
@@ -561,13 +548,13 @@ def main(argv: list[str] | None = None) -> int:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
         report.say(f"database {database} on PostgreSQL {version}; pages at {base_url}")
-        with _step("loading the demo (entities, aliases, events) and the language models"):
+        with step("loading the demo (entities, aliases, events) and the language models"):
             demo_load()
             language_detector()
         if not args.parallel_only:
             runs = throughput(sets, base_url)
         processes = f"{PIPELINE_PROCESSES} pipeline and {BARE_PROCESSES} bare processes"
-        with _step(f"{processes}, {len(sets.parallel)} pages, {args.rounds} rounds"):
+        with step(f"{processes}, {len(sets.parallel)} pages, {args.rounds} rounds"):
             passes = parallel(sets, base_url, rounds=args.rounds)
         if runs is not None:
             grown, sizes = growth(sets, base_url, args.corpus)

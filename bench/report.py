@@ -5,6 +5,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 
+from bench.console import say
 from bench.pages import BenchPage
 from bench.runs import Run
 from bench.stages import STAGES
@@ -20,10 +21,6 @@ STORE_PARTS = (
     "article_enrich",
 )
 _ARRAY = re.compile(r"'\{[^}]*\}'")
-
-
-def say(message: str = "") -> None:
-    print(message, flush=True)
 
 
 def _cell(value: float | None, digits: int = 1) -> str:
