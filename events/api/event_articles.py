@@ -14,14 +14,15 @@ from rest_framework.response import Response
 
 from events.api import serializers as s
 from events.api.conditional import ConditionalGetMixin
+from events.api.filters import ArticleFilter
 from events.api.permissions import is_editor
-from events.api.views import PROBLEMS, ArticleListFilter, article_page, flag
+from events.api.views import PROBLEMS, article_page, flag
 from events.api.write_events import merged_redirect
 from events.models import Article, Event, LinkState
 from events.selectors import api as selectors
 
 
-class EventArticleFilter(ArticleListFilter):
+class EventArticleFilter(ArticleFilter):
     """The article list's filters (less ``event``: the path names it) plus the link's state."""
 
     event = None

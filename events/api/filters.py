@@ -1,21 +1,22 @@
 """Query-string filters. A value that does not parse is a 400 naming the parameter."""
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.forms import Form
 from django_filters import rest_framework as filters
 
 from events.models import (
     Article,
-    ArticleEvent,
     Entity,
     EntityKind,
     Event,
     EventKind,
     EventStatus,
-    LinkState,
     Mention,
+    Outlet,
     Participant,
 )
-from events.selectors.refs import id_or_slug
+from events.selectors.api import articles_linked_to, id_by_slug
+from events.selectors.refs import id_or_slug, is_id
 from events.selectors.search import (
     MAX_QUERY_LENGTH,
     article_list_matches,
@@ -60,6 +61,9 @@ class EventFilter(filters.FilterSet):
 
 
 class ArticleFilter(filters.FilterSet):
+    """The article lists' filters. An event, entity or outlet named by its slug is looked up
+    first (one indexed query) and filtered by id."""
+
     event = filters.CharFilter(method="filter_event", help_text="Event slug.")
     language = filters.CharFilter(field_name="language", help_text="ISO 639-1 code.")
     outlet = filters.CharFilter(method="filter_outlet", help_text="Outlet id or slug.")
@@ -77,20 +81,28 @@ class ArticleFilter(filters.FilterSet):
         model = Article
         fields: list[str] = []
 
+    def get_form_class(self) -> type[Form]:
+        """Built once per filter set class; django-filter builds it again on every request,
+        from filters that are the same for every request."""
+        cls = type(self)
+        form = cls.__dict__.get("_form_class")
+        if form is None:
+            form = super().get_form_class()
+            cls._form_class = form
+        return form
+
     def filter_event(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
-        links = ArticleEvent.objects.filter(article=OuterRef("pk"), event__slug=value).exclude(
-            state=LinkState.REJECTED
-        )
-        return queryset.filter(Exists(links))
+        return articles_linked_to(queryset, id_by_slug(Event, value))
 
     def filter_outlet(
         self, queryset: QuerySet[Article], name: str, value: str
     ) -> QuerySet[Article]:
-        return queryset.filter(id_or_slug(value, "outlet__"))
+        return queryset.filter(id_or_slug(_as_id(Outlet, value), "outlet__"))
 
     def filter_entity(
         self, queryset: QuerySet[Article], name: str, value: str
     ) -> QuerySet[Article]:
+        value = _as_id(Entity, value)
         mentions = Mention.objects.filter(id_or_slug(value, "entity__"), article=OuterRef("pk"))
         return queryset.filter(Exists(mentions))
 
@@ -104,6 +116,13 @@ class ArticleFilter(filters.FilterSet):
         self, queryset: QuerySet[Article], name: str, value: object
     ) -> QuerySet[Article]:
         return queryset
+
+
+def _as_id(model: type[Entity] | type[Outlet], value: str) -> str:
+    """An id as it came, a slug as its row's id; "0" (no row has it) for an unknown slug."""
+    if is_id(value):
+        return value
+    return str(id_by_slug(model, value) or 0)
 
 
 class EntityFilter(filters.FilterSet):

@@ -13,7 +13,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.forms import Form
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -56,7 +55,6 @@ from events.models import (
 )
 from events.selectors import api as selectors
 from events.selectors.events import event_timeline
-from events.selectors.refs import is_id
 
 LANG_PARAMETER = OpenApiParameter(
     "lang",
@@ -152,41 +150,6 @@ class EventTimelineApi(EventTimelineConditional, generics.ListAPIView):
         return self.get_paginated_response(s.timeline_items(page, citations))
 
 
-class ArticleListFilter(filters.ArticleFilter):
-    """The article list's filters, with an event, entity or outlet named by its slug looked up
-    first (one indexed query) and filtered by id."""
-
-    def get_form_class(self) -> type[Form]:
-        """Built once per filter set class; django-filter builds it again on every request,
-        from filters that are the same for every request."""
-        cls = type(self)
-        form = cls.__dict__.get("_form_class")
-        if form is None:
-            form = super().get_form_class()
-            cls._form_class = form
-        return form
-
-    def filter_event(self, queryset: QuerySet[Article], name: str, value: str) -> QuerySet[Article]:
-        return selectors.articles_linked_to(queryset, selectors.id_by_slug(Event, value))
-
-    def filter_entity(
-        self, queryset: QuerySet[Article], name: str, value: str
-    ) -> QuerySet[Article]:
-        return super().filter_entity(queryset, name, _as_id(Entity, value))
-
-    def filter_outlet(
-        self, queryset: QuerySet[Article], name: str, value: str
-    ) -> QuerySet[Article]:
-        return super().filter_outlet(queryset, name, _as_id(Outlet, value))
-
-
-def _as_id(model: type[Entity] | type[Outlet], value: str) -> str:
-    """An id as it came, a slug as its row's id; "0" (no row has it) for an unknown slug."""
-    if is_id(value):
-        return value
-    return str(selectors.id_by_slug(model, value) or 0)
-
-
 def article_page(view: generics.GenericAPIView, *link_fields: str) -> Response:
     """A page of the view's filtered articles as lean items (s.article_items): the page's rows,
     then their mentions and event links; ``link_fields`` adds an event's link columns."""
@@ -202,7 +165,7 @@ class ArticleListApi(ArticleSubmitMixin, generics.ListAPIView):
     permission_classes = [EditorsWrite]
     serializer_class = s.ArticleSerializer
     filter_backends = [DjangoFilterBackend]
-    filterset_class = ArticleListFilter
+    filterset_class = filters.ArticleFilter
     cursor_ordering = "-id"
 
     def get_queryset(self) -> QuerySet[Article]:
