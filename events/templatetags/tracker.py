@@ -1,12 +1,10 @@
 """Template helpers: labels in the reader's language, dates with the precision they have,
-language names, and the one way outside HTML may reach a page (nh3)."""
+and language names."""
 
 from datetime import datetime
 
-import nh3
 from django import template
 from django.utils import formats, timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language_info
 
 from events.models import Event, Precision
@@ -21,8 +19,6 @@ DATE_FORMATS: dict[str, str] = {
 }
 # Day headings of a timeline: a line known to the minute sits under its (local) day.
 HEADING_FORMATS: dict[str, str] = {**DATE_FORMATS, Precision.MINUTE: "j M Y"}
-# Markup allowed from outside (e.g. search highlights): text-level tags, no attributes.
-ALLOWED_TAGS = {"b", "strong", "em", "i", "mark", "p", "br", "ul", "ol", "li", "blockquote", "q"}
 
 
 def _local(value: datetime, precision: str) -> datetime:
@@ -85,9 +81,3 @@ def language_name(code: str) -> str:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
         return code
-
-
-@register.filter
-def clean_html(value: str) -> SafeString:
-    """Outside HTML made harmless: nh3 keeps a few text-level tags, drops the rest."""
-    return mark_safe(nh3.clean(str(value or ""), tags=ALLOWED_TAGS, attributes={}))  # noqa: S308
