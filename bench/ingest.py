@@ -30,14 +30,11 @@ import os
 import platform
 import pstats
 import re
-import signal
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import django
@@ -57,7 +54,7 @@ from bench.corpus import CorpusFiller, fingerprint_pool, vacuum_analyze  # noqa:
 from bench.database import bench_database  # noqa: E402
 from bench.pages import BenchPage, TextWriter, fixture_pages, generated_pages  # noqa: E402
 from bench.runs import Run, _bare, _outcome, run_bare, run_import, run_pipeline  # noqa: E402
-from bench.server import _exit_with, _handler, page_server  # noqa: E402
+from bench.server import page_server  # noqa: E402
 from events.ingest.decode import decode_html  # noqa: E402
 from events.ingest.fingerprint import fingerprint  # noqa: E402
 from events.ingest.language import language_detector  # noqa: E402
@@ -184,35 +181,13 @@ BARE_PROCESSES = (1, 2, 3)
 PARALLEL_HOSTS = tuple(f"127.0.0.{n}" for n in range(2, 8))
 
 
-def _serve_on(host: str, pages: dict[str, tuple[bytes, str]], port: int, ready: Any) -> None:
-    """``bench.server``'s page server, on another loopback address."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
-    httpd = ThreadingHTTPServer((host, port), _handler(pages))
-    httpd.daemon_threads = True
-    ready.put(host)
-    httpd.serve_forever()
-
-
 @contextlib.contextmanager
 def _loopback_servers(pages: dict[str, tuple[bytes, str]], port: int) -> Iterator[None]:
     """The same pages on the other loopback hosts, one process each."""
-    context = multiprocessing.get_context("spawn")
-    ready = context.Queue()
-    processes = [
-        context.Process(target=_serve_on, args=(host, pages, port, ready), daemon=True)
-        for host in PARALLEL_HOSTS
-    ]
-    for process in processes:
-        process.start()
-    try:
-        for _ in processes:
-            ready.get(timeout=60)
+    with contextlib.ExitStack() as servers:
+        for host in PARALLEL_HOSTS:
+            servers.enter_context(page_server(pages, port=port, host=host))
         yield
-    finally:
-        for process in processes:
-            process.terminate()
-            process.join(timeout=10)
 
 
 def _pool_child(mode: str, database: str, setup: list[Any], orders: Any, results: Any) -> None:

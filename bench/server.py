@@ -50,26 +50,26 @@ def _exit_with(parent: int) -> None:
     os._exit(0)
 
 
-def _serve(pages: Served, port: int, ready: Any) -> None:
+def _serve(pages: Served, host: str, port: int, ready: Any) -> None:
     # A Ctrl-C reaches the whole process group; the benchmark stops this process itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(pages))
+    server = ThreadingHTTPServer((host, port), _handler(pages))
     server.daemon_threads = True
     ready.put(server.server_address[1])
     server.serve_forever()
 
 
 @contextlib.contextmanager
-def page_server(pages: Served, *, port: int = 0) -> Iterator[str]:
-    """Serve ``pages`` on 127.0.0.1 (``port`` 0: any free one); yield the base URL."""
+def page_server(pages: Served, *, port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``pages`` on ``host`` (``port`` 0: any free one); yield the base URL."""
     context = multiprocessing.get_context("spawn")
     ready = context.Queue()
-    process = context.Process(target=_serve, args=(pages, port, ready), daemon=True)
+    process = context.Process(target=_serve, args=(pages, host, port, ready), daemon=True)
     process.start()
     try:
         port = ready.get(timeout=60)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         process.terminate()
         process.join(timeout=10)
