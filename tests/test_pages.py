@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from events.models import EventTranslation
+from events.models import ArticleEvent, EventTranslation
 from events.selectors.events import event_list_public
 from events.services.timeline import CitationData, update_create, update_publish
-from tests.factories import EventFactory, OutletFactory
+from tests.factories import ArticleFactory, EventFactory, OutletFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,9 +58,6 @@ def test_unknown_event_is_a_404(client):
 
 
 def test_home_counts_syndicated_copies_as_one_independent_source(client):
-    from events.models import ArticleEvent
-    from tests.factories import ArticleFactory
-
     event = EventFactory(title="CSTO deployment", status="developing")
     original = ArticleFactory()
     copies = ArticleFactory.create_batch(2, duplicate_of=original)
@@ -92,8 +89,6 @@ def test_error_pages_are_the_sites_own(client, settings) -> None:
 
 
 def test_a_reader_on_an_editor_page_gets_the_sites_403(client) -> None:
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory())
     response = client.get("/editor/review/")
     assert response.status_code == 403
