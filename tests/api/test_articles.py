@@ -3,11 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from events import models
 from tests import factories
+from tests.api.conftest import query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -128,17 +127,11 @@ def _article_with_everything() -> None:
     models.ArticleEvent.objects.create(article=article, event=factories.EventFactory())
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_article_list_query_count_does_not_grow_with_rows(client) -> None:
     for _ in range(2):
         _article_with_everything()
-    few = _queries(client, "/api/v1/articles/?page_size=200")
+    few = query_count(client, "/api/v1/articles/?page_size=200")
     for _ in range(18):
         _article_with_everything()
 
-    assert _queries(client, "/api/v1/articles/?page_size=200") == few
+    assert query_count(client, "/api/v1/articles/?page_size=200") == few

@@ -1,11 +1,10 @@
 """GET /api/v1/entities/ and /api/v1/outlets/."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from events import models
 from tests import factories
+from tests.api.conftest import query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -43,12 +42,6 @@ def test_outlets_are_listed_with_domains(client) -> None:
     assert item["domains"] == ["bbc.co.uk"]
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("path", ["/api/v1/entities/", "/api/v1/outlets/"])
 def test_query_count_does_not_grow_with_rows(client, path: str) -> None:
     def add(count: int) -> None:
@@ -59,7 +52,7 @@ def test_query_count_does_not_grow_with_rows(client, path: str) -> None:
             models.OutletDomain.objects.create(outlet=outlet, domain=f"{outlet.slug}.example")
 
     add(2)
-    few = _queries(client, f"{path}?page_size=200")
+    few = query_count(client, f"{path}?page_size=200")
     add(18)
 
-    assert _queries(client, f"{path}?page_size=200") == few
+    assert query_count(client, f"{path}?page_size=200") == few

@@ -3,18 +3,13 @@ titles in the `lang` language), the count of listed articles mentioning it and o
 citations quoting it (drafts' citations for editors only)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from events import models
 from events.services import timeline
 from tests import factories
-from tests.api.conftest import cited_update
-from tests.api.test_write_events import check_schema, openapi, problem_fields, send
+from tests.api.conftest import check_schema, cited_update, problem_fields, query_count, send
 
 pytestmark = pytest.mark.django_db
-__all__ = ["openapi"]
-
 PATH = "/api/v1/entities/{id}/"
 
 
@@ -132,12 +127,6 @@ def test_patch_still_edits_through_the_detail_url(client, as_role, tokayev) -> N
     assert client.get(_url(tokayev)).json()["description"] == "President"
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def _add(entity: models.Entity, count: int) -> None:
     for n in range(count):
         event = factories.EventFactory()
@@ -152,12 +141,12 @@ def _add(entity: models.Entity, count: int) -> None:
 
 def test_query_count_does_not_grow_with_rows(client, tokayev) -> None:
     _add(tokayev, 2)
-    few = _queries(client, _url(tokayev, "?lang=bg"))
+    few = query_count(client, _url(tokayev, "?lang=bg"))
     _add(tokayev, 18)
 
     body = client.get(_url(tokayev, "?lang=bg")).json()
     assert (len(body["events"]), body["articles"], body["quotes"]) == (20, 20, 20)
-    assert _queries(client, _url(tokayev, "?lang=bg")) == few
+    assert query_count(client, _url(tokayev, "?lang=bg")) == few
 
 
 def test_entity_list_items_stay_light(client, tokayev) -> None:

@@ -10,12 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from events import models
 from events.services.suggestions import link_reject
 from tests import factories
+from tests.api.conftest import check_schema, problem_fields, query_count
 from tests.api.test_articles import ITEM_FIELDS
-from tests.api.test_write_events import check_schema, openapi, problem_fields
 
 pytestmark = pytest.mark.django_db
-__all__ = ["openapi"]
-
 URL = "/api/v1/events/csto/articles/"
 PATH = "/api/v1/events/{slug}/articles/"
 DECIDED = dt.datetime(2022, 1, 8, tzinfo=dt.UTC)
@@ -194,12 +192,6 @@ def test_merged_event_redirects_to_the_winner(client, event) -> None:
     assert response["Location"] == f"{URL}?state=confirmed"
 
 
-def _queries(client, url: str, **headers: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url, **headers).status_code == 200
-    return len(queries)
-
-
 def _add(event: models.Event, count: int) -> None:
     for n in range(count):
         article = _link(event, score=n / 100, state=("confirmed", "suggested", "rejected")[n % 3])
@@ -214,11 +206,11 @@ def test_query_count_does_not_grow_with_rows(client, as_role, event, role) -> No
     url = f"{URL}?page_size=200"
     _add(event, 2)
     client.get(url, **as_role(role))  # a key's first use records when it was last used
-    few = _queries(client, url, **as_role(role))
+    few = query_count(client, url, **as_role(role))
     _add(event, 18)
 
     assert len(client.get(url, **as_role(role)).json()["results"]) > 2
-    assert _queries(client, url, **as_role(role)) == few
+    assert query_count(client, url, **as_role(role)) == few
 
 
 @pytest.mark.django_db(transaction=True)  # validators read committed change-log rows

@@ -3,11 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from events import models
 from tests import factories
+from tests.api.conftest import query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -156,17 +155,11 @@ def _event_with_everything(n: int) -> None:
     )
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_event_list_query_count_does_not_grow_with_rows(client) -> None:
     for n in range(2):
         _event_with_everything(n)
-    few = _queries(client, "/api/v1/events/?page_size=200&lang=bg")
+    few = query_count(client, "/api/v1/events/?page_size=200&lang=bg")
     for n in range(2, 20):
         _event_with_everything(n)
 
-    assert _queries(client, "/api/v1/events/?page_size=200&lang=bg") == few
+    assert query_count(client, "/api/v1/events/?page_size=200&lang=bg") == few

@@ -2,16 +2,14 @@
 
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 from django.core.management import call_command
-from jsonschema import Draft202012Validator
 
 from events import models
 from tests import factories
-from tests.api.conftest import cited_update
+from tests.api.conftest import cited_update, validate_get
 
 pytestmark = pytest.mark.django_db
 
@@ -41,36 +39,6 @@ def test_schema_and_docs_are_served(client) -> None:
     assert "cdn." not in html
 
 
-def _json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 ``nullable`` as JSON Schema 2020-12 (``type: [T, "null"]``)."""
-    if isinstance(node, list):
-        return [_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    node = {key: _json_schema(value) for key, value in node.items()}
-    if node.pop("nullable", False):
-        if "type" in node:
-            node["type"] = [node["type"], "null"]
-        else:
-            node = {"anyOf": [node, {"type": "null"}]}
-    return node
-
-
-@pytest.fixture
-def openapi(client) -> dict[str, Any]:
-    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    return _json_schema(response.json())
-
-
-def _validate(openapi: dict[str, Any], path: str, response, media: str) -> None:
-    assert response["Content-Type"] == media
-    operation = openapi["paths"][path]["get"]
-    schema = operation["responses"][str(response.status_code)]["content"][media]["schema"]
-    validator = Draft202012Validator({**schema, "components": openapi["components"]})
-    errors = [error.message for error in validator.iter_errors(response.json())]
-    assert errors == []
-
-
 def test_responses_validate_against_the_schema(client, openapi, as_role) -> None:
     event = factories.EventFactory(slug="csto", latitude=43.2, longitude=76.9)
     models.EventRelation.objects.create(
@@ -97,4 +65,4 @@ def test_responses_validate_against_the_schema(client, openapi, as_role) -> None
     ]
 
     for path, url, media in checks:
-        _validate(openapi, path, client.get(url, **as_role("reader")), media)
+        validate_get(openapi, path, client.get(url, **as_role("reader")), media)

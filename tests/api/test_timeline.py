@@ -3,11 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests import factories
-from tests.api.conftest import OCCURRED, cited_update
+from tests.api.conftest import OCCURRED, cited_update, query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -80,19 +78,13 @@ def test_timeline_citations_name_article_outlet_speaker_and_quote(client) -> Non
     assert citation["span"] == {"start": start, "end": start + len("Токаев поиска съдействие")}
 
 
-def _queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
 def test_timeline_query_count_does_not_grow_with_lines(client) -> None:
     event = factories.EventFactory(slug="long")
     for _ in range(2):
         cited_update(event)
     url = "/api/v1/events/long/timeline/?page_size=200"
-    few = _queries(client, url)
+    few = query_count(client, url)
     for _ in range(18):
         cited_update(event)
 
-    assert _queries(client, url) == few
+    assert query_count(client, url) == few

@@ -1,21 +1,16 @@
 """Editor writes on events: POST /events/, PATCH /events/{slug}/, relations, participants and
 translations; per role, per bad input, validated against the OpenAPI schema."""
 
-from typing import Any
-
 import pytest
 from django.test import Client
-from jsonschema import Draft202012Validator
 
 from events import models
 from events.services.users import editor_ensure
 from tests import factories
-from tests.api.test_schema import _json_schema
+from tests.api.conftest import JSON, PROBLEM, check_schema, problem_fields, send
 
 pytestmark = pytest.mark.django_db
 
-JSON = "application/json"
-PROBLEM = "application/problem+json"
 NEW_EVENT = {
     "title": "NATO-Russia Council meeting",
     "kind": "meeting",
@@ -26,38 +21,6 @@ NEW_EVENT = {
     "latitude": 50.85,
     "longitude": 4.35,
 }
-
-
-@pytest.fixture
-def openapi(client) -> dict[str, Any]:
-    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    return _json_schema(response.json())
-
-
-def check_schema(openapi: dict[str, Any], path: str, method: str, response) -> None:
-    """The response's body matches what the schema documents for its path, method and code."""
-    operation = openapi["paths"][path][method]
-    documented = operation["responses"][str(response.status_code)]
-    if "content" not in documented:
-        assert not response.content
-        return
-    media = response["Content-Type"]
-    schema = documented["content"][media]["schema"]
-    validator = Draft202012Validator({**schema, "components": openapi["components"]})
-    assert [e.message for e in validator.iter_errors(response.json())] == []
-
-
-def send(client, method: str, url: str, body: Any = None, **headers: str):
-    call = getattr(client, method)
-    return (
-        call(url, body, content_type=JSON, **headers) if body is not None else call(url, **headers)
-    )
-
-
-def problem_fields(response, status: int = 400) -> set[str]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    return set(response.json().get("errors", {}))
 
 
 @pytest.mark.parametrize(("role", "status"), [("anonymous", 401), ("reader", 403)])

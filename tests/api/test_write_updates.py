@@ -5,11 +5,9 @@ import pytest
 
 from events import models
 from tests import factories
-from tests.api.conftest import cited_update
-from tests.api.test_write_events import check_schema, openapi, problem_fields, send
+from tests.api.conftest import check_schema, cited_update, problem_fields, send
 
 pytestmark = pytest.mark.django_db
-__all__ = ["openapi"]
 
 
 @pytest.fixture
