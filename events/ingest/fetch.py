@@ -1,7 +1,8 @@
 """The one HTTP client of ingestion: feeds, pages and robots.txt all come through `Fetcher`.
 
 No other library fetches by itself (feedparser handed a URL, or even a string, will read
-files and follow redirects with no limits), so every limit lives here:
+files and follow redirects with no limits), so every limit lives here (the address checks and
+the deadline at the socket in `events.ingest.guard`):
 - connect and read timeouts per socket operation, and an overall deadline for the whole fetch
   (robots.txt, every redirect hop, the body), enforced at the socket so a server trickling one
   byte at a time cannot outlive it;
@@ -17,12 +18,11 @@ Environment proxies are ignored: through a proxy the address check would only se
 
 import contextlib
 import ipaddress
-import socket
 import threading
 import time
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,9 +31,10 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, Protocol
 from urllib.parse import urldefrag, urljoin
 
-import httpcore
 import httpx
 
+from events.ingest.guard import Budget, Refused, Unresolvable, guarded_transport
+from events.ingest.guard import host_refusal as host_refusal  # events.services.fetching uses it
 from events.ingest.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsResponse
 from events.ingest.urls import InvalidURL, url_host
 
@@ -42,7 +43,6 @@ DEFAULT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 # Only what we can decode with a size cap; brotli/zstd are not installed.
 ACCEPT_ENCODING = "gzip, deflate"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _CHUNK = 64 * 1024
 
 
@@ -145,7 +145,7 @@ class Fetcher:
         self.policy = policy
         self._slots = host_slots or LocalHostSlots(policy.per_host_concurrency)
         self._client = httpx.Client(
-            transport=_guarded_transport(policy),
+            transport=guarded_transport(policy),
             timeout=httpx.Timeout(
                 connect=policy.connect_timeout,
                 read=policy.read_timeout,
@@ -190,7 +190,7 @@ class Fetcher:
         """POST content to url (webhook deliveries) within the same address checks, timeouts
         and per-host slots as fetch; redirects are not followed and robots.txt does not apply.
         A non-2xx answer raises FetchError with its status; so does anything else."""
-        budget = _Budget(self.policy.total_timeout)
+        budget = Budget(self.policy.total_timeout)
         try:
             with budget.active():
                 current = _checked_url(url)
@@ -206,21 +206,21 @@ class Fetcher:
                         return _result(url, current, [], response, body, {})
                     finally:
                         response.close()
-        except (httpx.HTTPError, _Refused, _Unresolvable) as exc:
+        except (httpx.HTTPError, Refused, Unresolvable) as exc:
             raise self._error(exc, budget) from exc
 
     def _fetch(self, url: str, *, max_bytes: int, truncate: bool, **request: Any) -> FetchResult:
-        budget = _Budget(self.policy.total_timeout)
+        budget = Budget(self.policy.total_timeout)
         try:
             with budget.active():
                 return self._follow(url, budget, max_bytes=max_bytes, truncate=truncate, **request)
-        except (httpx.HTTPError, _Refused, _Unresolvable) as exc:
+        except (httpx.HTTPError, Refused, Unresolvable) as exc:
             raise self._error(exc, budget) from exc
 
     def _follow(
         self,
         url: str,
-        budget: "_Budget",
+        budget: "Budget",
         *,
         etag: str,
         last_modified: str,
@@ -257,7 +257,7 @@ class Fetcher:
             current = target
 
     @contextlib.contextmanager
-    def _slot(self, url: str, budget: "_Budget") -> Iterator[None]:
+    def _slot(self, url: str, budget: "Budget") -> Iterator[None]:
         # Waiting for a turn on a busy host is politeness, not the server's slowness, so it
         # does not count against the deadline.
         started = time.monotonic()
@@ -282,9 +282,9 @@ class Fetcher:
             return RobotsResponse(status=exc.status, reason=exc.reason)
         return RobotsResponse(status=result.status, body=result.body)
 
-    def _error(self, exc: Exception, budget: "_Budget") -> FetchError:
+    def _error(self, exc: Exception, budget: "Budget") -> FetchError:
         policy = self.policy
-        if isinstance(exc, _Refused | _Unresolvable):
+        if isinstance(exc, Refused | Unresolvable):
             return FetchError(str(exc), temporary=exc.temporary)
         if isinstance(exc, httpx.TimeoutException):
             if budget.expired():
@@ -303,198 +303,12 @@ class Fetcher:
         return FetchError(f"connection failed: {_one_line(exc)}", temporary=True)
 
 
-class _Budget:
-    """The fetch's overall deadline, seen by every socket operation of the calling thread."""
-
-    _current = threading.local()
-
-    def __init__(self, seconds: float) -> None:
-        self.deadline = time.monotonic() + seconds
-        # A robots.txt fetch made on behalf of a page spends the page's time too.
-        self.parent: _Budget | None = getattr(self._current, "budget", None)
-        if self.parent is not None:
-            self.deadline = min(self.deadline, self.parent.deadline)
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        self._current.budget = self
-        try:
-            yield
-        finally:
-            self._current.budget = self.parent
-
-    def extend(self, seconds: float) -> None:
-        budget: _Budget | None = self
-        while budget is not None:
-            budget.deadline += seconds
-            budget = budget.parent
-
-    def expired(self) -> bool:
-        return time.monotonic() >= self.deadline
-
-    @classmethod
-    def clamp(cls, timeout: float | None, expired: type[Exception]) -> float | None:
-        budget: _Budget | None = getattr(cls._current, "budget", None)
-        if budget is None:
-            return timeout
-        left = budget.deadline - time.monotonic()
-        if left <= 0:
-            raise expired("fetch deadline passed")
-        return left if timeout is None else min(timeout, left)
-
-
-class _Refused(Exception):
-    temporary = False
-
-
-class _Unresolvable(Exception):
-    def __init__(self, host: str, error: socket.gaierror) -> None:
-        super().__init__(f"could not resolve host {host}")
-        # "No such name" will not change on retry; a resolver failure may.
-        self.temporary = error.errno not in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5))
-
-
 class _NoCookies(DefaultCookiePolicy):
     def set_ok(self, cookie: Any, request: Any) -> bool:
         return False
 
     def return_ok(self, cookie: Any, request: Any) -> bool:
         return False
-
-
-class _GuardedStream(httpcore.NetworkStream):
-    """Every socket operation waits no longer than its own timeout and the fetch's deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _Budget.clamp(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _Budget.clamp(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        timeout = _Budget.clamp(timeout, httpcore.ConnectTimeout)
-        return _GuardedStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _GuardedBackend(httpcore.NetworkBackend):
-    """Resolves, checks and connects to the checked address itself: no second lookup."""
-
-    def __init__(self, policy: FetchPolicy) -> None:
-        self._inner = httpcore.SyncBackend()
-        self._allow_all = policy.allow_private_networks
-        self._exempt = tuple(ipaddress.ip_network(net) for net in policy.allowed_networks)
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        addresses = _resolve(host, port)
-        permitted = [address for address in addresses if self._permits(address)]
-        if not permitted:
-            raise _Refused(f"refused: {addresses[0]} is {address_refusal(addresses[0])}")
-        failure: httpcore.ConnectError | None = None
-        for address in permitted:
-            timeout = _Budget.clamp(timeout, httpcore.ConnectTimeout)
-            try:
-                stream = self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except httpcore.ConnectError as exc:
-                failure = exc
-            else:
-                return _GuardedStream(stream)
-        assert failure is not None  # noqa: S101 - permitted is not empty
-        raise failure
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.NetworkStream:
-        raise _Refused("refused: unix sockets are never used")
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def _permits(self, address: str) -> bool:
-        if self._allow_all:
-            return True
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        return any(ip in net for net in self._exempt) or address_refusal(address) is None
-
-
-def _resolve(host: str, port: int) -> list[str]:
-    # getaddrinfo has no timeout of its own: the system resolver's (resolv.conf) applies.
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise _Unresolvable(host, exc) from exc
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def address_refusal(address: str) -> str | None:
-    """Why address must not be contacted ("a private address"), or None if it is public."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        # IPv4 inside IPv6 reaches the IPv4 address: judge that one.
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            return address_refusal(str(embedded))
-    checks = (
-        ("an unspecified", ip.is_unspecified),
-        ("a loopback", ip.is_loopback),
-        ("a link-local", ip.is_link_local),
-        ("a multicast", ip.is_multicast),
-        ("a private", ip.is_private),
-        ("a reserved", ip.is_reserved),
-        ("a non-public", not ip.is_global),
-    )
-    return next((f"{kind} address" for kind, failed in checks if failed), None)
-
-
-def host_refusal(host: str) -> str | None:
-    """Why ``host`` must not be contacted (it resolves only to addresses that
-    :func:`address_refusal` refuses), or None. A name that does not resolve now is not refused
-    here: the fetch will say so, and checks every connection's address again anyway."""
-    try:
-        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return None
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    reasons = [address_refusal(address) for address in addresses]
-    if addresses and all(reasons):
-        return f"refused: {host} is {reasons[0]} ({addresses[0]})"
-    return None
-
-
-def _guarded_transport(policy: FetchPolicy) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(trust_env=False, retries=0)
-    # httpx 0.28 has no public hook for the network backend: the pool it built is replaced by
-    # the same pool with ours (httpx is pinned in requirements.txt).
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=100,
-        max_keepalive_connections=20,
-        keepalive_expiry=5.0,
-        retries=0,
-        network_backend=_GuardedBackend(policy),
-    )
-    return transport
 
 
 def _checked_url(url: str) -> str:
@@ -543,7 +357,7 @@ def _result(
     )
 
 
-def _read_body(response: httpx.Response, budget: _Budget, max_bytes: int, truncate: bool) -> bytes:
+def _read_body(response: httpx.Response, budget: Budget, max_bytes: int, truncate: bool) -> bytes:
     status = response.status_code
     if status == 304:
         return b""
