@@ -111,11 +111,7 @@ class EventDetailSerializer(EventSerializer):
         ]
 
     def get_summary(self, event: Event) -> str:
-        lang = self.context.get("lang", "en")
-        for translation in event.translations.all():
-            if translation.language == lang and translation.summary:
-                return translation.summary
-        return event.summary
+        return event.summary_in(self.context.get("lang", "en"))
 
     @extend_schema_field(CoordinatesSerializer(allow_null=True))
     def get_coordinates(self, event: Event) -> dict[str, float] | None:

@@ -104,6 +104,13 @@ class Event(TimeStamped):
                 return translation.title
         return self.title
 
+    def summary_in(self, language: str) -> str:
+        """The summary in ``language`` when curated (translations prefetched), else English."""
+        for translation in self.translations.all():
+            if translation.language == language and translation.summary:
+                return translation.summary
+        return self.summary
+
 
 class EventTranslation(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="translations")

@@ -35,10 +35,7 @@ def label(event: Event, language: str) -> str:
 @register.filter
 def summary(event: Event, language: str) -> str:
     """The summary in ``language`` when curated (translations prefetched), else English."""
-    for translation in event.translations.all():
-        if translation.language == language and translation.summary:
-            return translation.summary
-    return event.summary
+    return event.summary_in(language)
 
 
 @register.simple_tag
