@@ -24,7 +24,7 @@ from events.models import (
     LinkState,
     Mention,
 )
-from events.selectors.events import ARTICLE_HEAVY_FIELDS
+from events.selectors.pages import ARTICLE_LIST_DEFER
 from events.selectors.search import (
     MAX_QUERY_LENGTH,
     ParsedQuery,
@@ -156,7 +156,7 @@ def _events(parsed: ParsedQuery, filters: SearchFilters, limit: int) -> list[Any
 
 def _updates(parsed: ParsedQuery, filters: SearchFilters, editor: bool, limit: int) -> list[Any]:
     citations = Citation.objects.select_related("outlet", "speaker", "article").defer(
-        *(f"article__{name}" for name in (*ARTICLE_HEAVY_FIELDS, "search"))
+        *(f"article__{name}" for name in ARTICLE_LIST_DEFER)
     )
     updates = (
         search_updates(parsed, editor=editor, filters=filters)
@@ -170,7 +170,7 @@ def _articles(parsed: ParsedQuery, filters: SearchFilters, editor: bool, limit: 
     articles = (
         ranked_articles(parsed, filters=filters, editor=editor)
         .select_related("outlet")
-        .defer(*ARTICLE_HEAVY_FIELDS, "search")
+        .defer(*ARTICLE_LIST_DEFER)
         .prefetch_related(
             Prefetch("mentions", queryset=Mention.objects.select_related("entity")),
             Prefetch(
