@@ -75,3 +75,11 @@ def _generous_rates():
         REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     ):
         yield
+
+
+@pytest.fixture
+def site(httpserver_ipv4, settings):
+    """The local server, at 127.0.0.1, with ingestion allowed to reach it."""
+    settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
+    httpserver_ipv4.expect_request("/robots.txt").respond_with_data("", status=404)
+    return httpserver_ipv4

@@ -44,14 +44,6 @@ BOILERPLATE = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def site(httpserver_ipv4, settings):
-    """The local server, at 127.0.0.1, with ingestion allowed to reach it."""
-    settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
-    httpserver_ipv4.expect_request("/robots.txt").respond_with_data("", status=404)
-    return httpserver_ipv4
-
-
 def _serve_pages(server) -> dict[str, str]:
     urls = {}
     for key, (path, name, content_type) in SERVED.items():

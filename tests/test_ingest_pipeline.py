@@ -68,14 +68,6 @@ expected over the weekend.</p>
 """
 
 
-@pytest.fixture
-def site(httpserver_ipv4, settings):
-    """The local server, at 127.0.0.1, with ingestion allowed to reach it."""
-    settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
-    httpserver_ipv4.expect_request("/robots.txt").respond_with_data("", status=404)
-    return httpserver_ipv4
-
-
 def _serve(server, path: str, body: bytes, content_type: str = HTML, **kwargs) -> str:
     server.expect_request(path).respond_with_data(body, content_type=content_type, **kwargs)
     return server.url_for(path)
