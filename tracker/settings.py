@@ -79,6 +79,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous API reads from a few seconds' cache: before sessions, locale, auth and DRF,
+    # which a hit skips (events/api/microcache.py).
+    "events.api.microcache.MicroCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "events.web.middleware.TimezoneMiddleware",
@@ -227,6 +230,14 @@ REST_FRAMEWORK = {
     # Proxies in front of the app whose X-Forwarded-For is trusted for the anonymous rate.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
+
+# How long (seconds) an anonymous API read may be served from the shared micro-cache
+# (events/api/microcache.py) instead of being built: the most a reader without credentials
+# lags behind a change. 2 s keeps a page polled by many readers to one build per 2 s while
+# staying well inside the ~10 s webhooks take; 0 switches the micro-cache off.
+API_ANON_CACHE_SECONDS = env.int("API_ANON_CACHE_SECONDS", default=2)
+if API_ANON_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("API_ANON_CACHE_SECONDS must be 0 (off) or a number of seconds")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tracker API",

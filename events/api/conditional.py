@@ -9,18 +9,20 @@ so the count changes whenever something shown changed, even when transactions co
 id order (a maximum alone would miss a change committed late with a lower id). Outlets and
 scored event suggestions are not in the log; their ``updated_at`` joins in.
 
-The ETag also covers the caller's role (editors see drafts, readers article text) and the full
-request path with its query string (language, cursor, include_drafts). Non-editors' validators
-count public changes only, so an editor's draft work does not invalidate public caches.
+The ETag also covers the caller's role (editors see drafts, readers article text) and the
+request's variant (``request_variant``: host, the full path with its query string, Accept,
+Accept-Language, the language and time-zone cookies): two different bodies never share one.
+Non-editors' validators count public changes only, so an editor's draft work does not
+invalidate public caches.
 ``If-None-Match`` wins over ``If-Modified-Since`` (RFC 9110 13.2.2).
 
 The validators are read before the response: a change committed in between makes the ETag
 older than the body, which costs the client one more full response later, never a stale 304.
 
 A view that sets ``cache_body_seconds`` also keeps the rendered body of each 200 in the cache
-(Redis), keyed by its ETag (role, path and query, Accept-Language, validators) plus the time
-zone the datetimes are written in and the database: a repeated request then costs the
-validator query and a cache read. Nothing is ever invalidated by hand: a change moves the
+(Redis), keyed by its ETag (role, variant, validators) plus the time zone the datetimes are
+written in and the database: a repeated request then costs the validator query and a cache
+read. Nothing is ever invalidated by hand: a change moves the
 validators, so the next request asks for another key and the old body expires unread. The
 body is never older than its key (it is built after the validators were read). Bodies in
 another format than plain JSON (``Accept: application/json; indent=4``) are not kept.
@@ -28,10 +30,13 @@ another format than plain JSON (``Accept: application/json; indent=4``) are not 
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import http_date, parse_header_parameters, parse_http_date_safe
 from rest_framework import status
@@ -39,6 +44,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from events.api.permissions import Role, request_role
+from events.web.middleware import TIMEZONE_COOKIE
 
 # Each query returns (found, change count, max change id, max change time, max other time)
 # for one object; ``found`` is 0 when the object does not exist (the view then answers 404).
@@ -195,22 +201,51 @@ class RenderedResponse(Response):
         self["Content-Type"] = content_type
 
 
+def request_variant(request: HttpRequest | Request) -> list[str]:
+    """Everything about a read request, besides the caller's role, that its response depends
+    on: the scheme and host (absolute links: ``next``, ``url``), the path with its whole query
+    string (filters, cursor, ``lang``, ``format``), ``Accept`` (its ``indent``),
+    ``Accept-Language`` (labels), the language cookie (messages, ``Content-Language``) and the
+    time-zone cookie (datetimes are written in the reader's zone). The ETag, the bodies kept
+    under it and the anonymous micro-cache (events.api.microcache) all key on it.
+    DisallowedHost from a host not in ALLOWED_HOSTS propagates."""
+    headers, cookies = request.headers, request.COOKIES
+    return [
+        request.scheme or "",
+        request.get_host(),
+        request.get_full_path(),
+        headers.get("Accept", ""),
+        headers.get("Accept-Language", ""),
+        cookies.get(settings.LANGUAGE_COOKIE_NAME, ""),
+        cookies.get(TIMEZONE_COOKIE, ""),
+    ]
+
+
 def _etag(request: Request, role: Role, state: str) -> str:
-    language = request.headers.get("Accept-Language", "")
-    seed = "\n".join([role.value, request.get_full_path(), language, state])
+    seed = "\n".join([role.value, *request_variant(request), state])
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
-def _not_modified(request: Request, etag: str, last_modified: dt.datetime | None) -> bool:
-    if_none_match = request.headers.get("If-None-Match")
+def not_modified(headers: Mapping[str, str], etag: str | None, last_modified: str | None) -> bool:
+    """Whether a client sending request ``headers`` has the response with these validators
+    (``last_modified`` as an HTTP date): ``If-None-Match`` first, else ``If-Modified-Since``."""
+    if_none_match = headers.get("If-None-Match")
     if if_none_match is not None:
+        if etag is None:
+            return False
         tags = [tag.strip() for tag in if_none_match.split(",")]
         # Weak comparison (RFC 9110 8.8.3.2), as GET allows: W/"x" matches "x".
         return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    if since is None or last_modified is None:
+    since = parse_http_date_safe(headers.get("If-Modified-Since", ""))
+    modified = parse_http_date_safe(last_modified or "")
+    if since is None or modified is None:
         return False
-    return int(last_modified.timestamp()) <= since
+    return modified <= since
+
+
+def _not_modified(request: Request, etag: str, last_modified: dt.datetime | None) -> bool:
+    modified = None if last_modified is None else http_date(last_modified.timestamp())
+    return not_modified(request.headers, etag, modified)
 
 
 class EventDetailConditional(ConditionalGetMixin):

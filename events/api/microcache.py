@@ -1,0 +1,216 @@
+"""The anonymous micro-cache: read responses for clients without credentials, kept a few
+seconds in Redis and answered before the rest of the stack runs (sessions, locale, CSRF,
+authentication, DRF), as newsroom APIs sit behind a Varnish or nginx micro-cache.
+
+What it serves, and to whom:
+- GET and HEAD under ``/api/v1/`` on the read endpoints (READ_ENDPOINTS), from a request with
+  no ``Authorization`` header and no session cookie: nobody who could be shown a draft or an
+  article's text ever fills or reads it. Everything else passes through untouched.
+- Only 200s are kept, with their headers, and only when they set no cookie and did not forbid
+  storing; errors (400, 404, 429 ...) are built every time.
+- The key is the request's variant (events.api.conditional.request_variant: host, path and
+  query, Accept, Accept-Language, the language and time-zone cookies), the same one the ETags
+  are built from.
+- A hit answers ``If-None-Match`` / ``If-Modified-Since`` with 304 as the view would
+  (events.api.conditional.not_modified) and carries ``Age``.
+
+Staleness: an anonymous response is at most ``API_ANON_CACHE_SECONDS`` old (0 switches the
+cache off) plus the time it took to build; it says so with ``Cache-Control: public,
+max-age=<seconds>`` and ``Age``, so a CDN or browser in front never adds to the bound.
+Responses to authenticated requests are ``private, no-cache``; other API responses (errors,
+writes) ``no-store``. The change feed stays exact for mirrors: a page up to a few seconds old
+hands out a cursor at its last row, and everything after that row comes on a later page.
+
+The anonymous rate limit still applies to every request: the micro-cache counts the request
+and reads the cached response in the same Redis round trip (events.api.throttling), and over
+the limit lets the request through to DRF, which answers the 429 exactly as it always does.
+"""
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import patch_vary_headers
+from redis.exceptions import RedisError
+
+from events.api import throttling
+from events.api.conditional import not_modified, request_variant
+
+API_PREFIX = "/api/v1/"
+# URL names (namespace "api") whose anonymous 200s may be kept: what anyone may read. The
+# schema and docs pages are left out (rarely asked, and the docs page is HTML for browsers).
+READ_ENDPOINTS = frozenset(
+    {
+        "event-list",
+        "event-detail",
+        "event-timeline",
+        "event-articles",
+        "event-export",
+        "article-list",
+        "article-detail",
+        "entity-list",
+        "entity-detail",
+        "outlet-list",
+        "update-list",
+        "update-detail",
+        "search",
+        "change-list",
+    }
+)
+# Endpoints whose 304 needs a matching ETag: If-Modified-Since alone is not trusted there (see
+# events/api/exports.py), so a hit must not trust it either.
+ETAG_ONLY = frozenset({"event-export"})
+# Bump when the stored form changes, so no process reads an entry it cannot parse.
+VERSION = 1
+# Preconditions other than the two a hit evaluates: left to the view (rare in reads).
+_PRECONDITIONS = ("If-Match", "If-Unmodified-Since", "If-Range")
+# What a 304 leaves out of the 200's headers (RFC 9110 15.4.5: it describes the stored body);
+# its Content-Length is 0, as CommonMiddleware sets it on a 304 the view builds.
+_NOT_IN_304 = frozenset({"content-type", "content-length", "content-disposition"})
+
+
+def ttl() -> int:
+    return int(settings.API_ANON_CACHE_SECONDS)
+
+
+def is_anonymous(request: HttpRequest) -> bool:
+    """No credentials of any kind: no Authorization header (even a bad one, which is a 401)
+    and no session cookie (even an expired one)."""
+    return "HTTP_AUTHORIZATION" not in request.META and (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def entry_key(request: HttpRequest) -> str:
+    variant = "\n".join(request_variant(request))
+    return f"api-anon:{VERSION}:{hashlib.sha256(variant.encode()).hexdigest()}"
+
+
+class MicroCacheMiddleware:
+    """Place it right after SecurityMiddleware (and WhiteNoise): a hit skips every middleware
+    after it; the security headers are still added on the way out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        if not is_anonymous(request):
+            response = self.get_response(request)
+            if request.method in ("GET", "HEAD"):
+                response.headers.setdefault("Cache-Control", "private, no-cache")
+            return response
+        seconds = ttl()
+        if seconds <= 0 or request.method not in ("GET", "HEAD") or _preconditions(request):
+            return _built(request, self.get_response(request), seconds)
+        try:
+            key = entry_key(request)
+        except DisallowedHost:
+            return self.get_response(request)  # answered by the stack, as always
+        try:
+            allowed, value = _count_and_read(request, key)
+        except RedisError:
+            allowed, value = True, None  # DRF's throttle counts it, and reports the trouble
+        if not allowed:  # over the rate: DRF answers the 429
+            return _built(request, self.get_response(request), seconds)
+        if value is not None:
+            hit = _hit(request, value)
+            if hit is not None:
+                return hit
+        response = _built(request, self.get_response(request), seconds)
+        if isinstance(response, HttpResponse) and _storable(request, response):
+            _store(request, key, response, seconds)
+        return response
+
+
+def _count_and_read(request: HttpRequest, key: str) -> tuple[bool, bytes | None]:
+    """Counts the request against the anonymous rate and reads the cached entry in the same
+    round trip: (allowed, the entry or None). A refused request is not counted (DRF refuses
+    it)."""
+    limit = throttling.anonymous_limit(request)
+    if limit is None:
+        return True, throttling.redis_client().get(throttling.redis_key(key))
+    checked = throttling.rate_check(
+        key=limit.key, limit=limit.requests, window=limit.seconds, fetch=key
+    )
+    if checked.allowed:
+        setattr(request, throttling.COUNTED, True)
+    return checked.allowed, checked.value
+
+
+def _built(request: HttpRequest, response: HttpResponseBase, seconds: int) -> HttpResponseBase:
+    """Cache-Control on what the stack built for an anonymous request: public for the read
+    endpoints' 200 and 304, never stored for errors (a 429 is one client's); the rest as the
+    view left it."""
+    if "Cache-Control" in response:
+        return response
+    if response.status_code >= 400:
+        response["Cache-Control"] = "no-store"
+    elif response.status_code in (200, 304) and _cacheable(request):
+        response["Cache-Control"] = f"public, max-age={seconds}" if seconds > 0 else "no-cache"
+        # A shared cache in front must not answer a request with credentials from it.
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
+def _preconditions(request: HttpRequest) -> bool:
+    return any(name in request.headers for name in _PRECONDITIONS)
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return (
+        request.method in ("GET", "HEAD")
+        and match is not None
+        and match.namespace == "api"
+        and match.url_name in READ_ENDPOINTS
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and _cacheable(request)
+        and not response.cookies
+        and response.get("Cache-Control", "").startswith("public")
+    )
+
+
+def _store(request: HttpRequest, key: str, response: HttpResponse, seconds: int) -> None:
+    match = request.resolver_match
+    since = match is None or match.url_name not in ETAG_ONLY
+    head = {"at": time.time(), "since": since, "headers": list(response.items())}
+    value = json.dumps(head, separators=(",", ":")).encode() + b"\n" + response.content
+    try:
+        throttling.redis_client().set(throttling.redis_key(key), value, px=seconds * 1000)
+    except RedisError:
+        pass  # the next request builds the page again
+
+
+def _hit(request: HttpRequest, value: bytes) -> HttpResponse | None:
+    """The stored response (or its 304), None if the entry cannot be read."""
+    raw_head, _, body = value.partition(b"\n")
+    try:
+        head = json.loads(raw_head)
+        headers: list[tuple[str, str]] = head["headers"]
+        age = str(max(0, int(time.time() - head["at"])))
+    except (ValueError, KeyError, TypeError):
+        return None
+    stored = {name.lower(): header for name, header in headers}
+    modified = stored.get("last-modified") if head.get("since") else None
+    if not_modified(request.headers, stored.get("etag"), modified):
+        response = HttpResponse(status=304)
+        headers = [(name, v) for name, v in headers if name.lower() not in _NOT_IN_304]
+        headers.append(("Content-Length", "0"))
+    else:
+        response = HttpResponse(body)
+    del response["Content-Type"]
+    for name, header in headers:
+        response[name] = header
+    response["Age"] = age
+    return response
