@@ -24,12 +24,17 @@ hands out a cursor at its last row, and everything after that row comes on a lat
 The anonymous rate limit still applies to every request: the micro-cache counts the request
 and reads the cached response in the same Redis round trip (events.api.throttling), and over
 the limit lets the request through to DRF, which answers the 429 exactly as it always does.
+Each process also keeps the entries it read or stored in memory (LocalEntries: 8 MB at most,
+each until its Redis copy expires), so a hot page crosses from Redis once per TTL and process.
 """
 
 import hashlib
 import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -64,6 +69,8 @@ READ_ENDPOINTS = frozenset(
 # Endpoints whose 304 needs a matching ETag: If-Modified-Since alone is not trusted there (see
 # events/api/exports.py), so a hit must not trust it either.
 ETAG_ONLY = frozenset({"event-export"})
+# Per process, for the local copies of entries (LocalEntries): a few dozen timeline pages.
+LOCAL_MAX_BYTES = 8 * 1024 * 1024
 # Bump when the stored form changes, so no process reads an entry it cannot parse.
 VERSION = 1
 # Preconditions other than the two a hit evaluates: left to the view (rare in reads).
@@ -113,34 +120,134 @@ class MicroCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)  # answered by the stack, as always
         try:
-            allowed, value = _count_and_read(request, key)
+            allowed, entry = _count_and_read(request, key, seconds)
         except RedisError:
-            allowed, value = True, None  # DRF's throttle counts it, and reports the trouble
+            allowed, entry = True, None  # DRF's throttle counts it, and reports the trouble
         if not allowed:  # over the rate: DRF answers the 429
             return _built(request, self.get_response(request), seconds)
-        if value is not None:
-            hit = _hit(request, value)
-            if hit is not None:
-                return hit
+        if entry is not None:
+            return entry.response(request)
         response = _built(request, self.get_response(request), seconds)
         if isinstance(response, HttpResponse) and _storable(request, response):
             _store(request, key, response, seconds)
         return response
 
 
-def _count_and_read(request: HttpRequest, key: str) -> tuple[bool, bytes | None]:
-    """Counts the request against the anonymous rate and reads the cached entry in the same
-    round trip: (allowed, the entry or None). A refused request is not counted (DRF refuses
-    it)."""
+@dataclass(frozen=True)
+class Entry:
+    """A kept 200: when it was stored, whether its 304 may follow If-Modified-Since, its
+    headers and body."""
+
+    at: float
+    since: bool
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def encode(self) -> bytes:
+        head = {"at": self.at, "since": self.since, "headers": self.headers}
+        return json.dumps(head, separators=(",", ":")).encode() + b"\n" + self.body
+
+    @classmethod
+    def decode(cls, value: bytes) -> "Entry | None":
+        raw_head, _, body = value.partition(b"\n")
+        try:
+            head = json.loads(raw_head)
+            headers = [(str(name), str(header)) for name, header in head["headers"]]
+            return cls(at=float(head["at"]), since=bool(head["since"]), headers=headers, body=body)
+        except (ValueError, KeyError, TypeError):
+            return None  # not ours, or damaged: the request is built
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        """The stored response, or its 304 when the client's copy is this one."""
+        headers = self.headers
+        stored = {name.lower(): header for name, header in headers}
+        modified = stored.get("last-modified") if self.since else None
+        if not_modified(request.headers, stored.get("etag"), modified):
+            response = HttpResponse(status=304)
+            headers = [(name, v) for name, v in headers if name.lower() not in _NOT_IN_304]
+            headers.append(("Content-Length", "0"))
+        else:
+            response = HttpResponse(self.body)
+        del response["Content-Type"]
+        for name, header in headers:
+            response[name] = header
+        response["Age"] = str(max(0, int(time.time() - self.at)))
+        return response
+
+
+class LocalEntries:
+    """A small per-process copy of recent entries, so a page polled by many readers crosses
+    from Redis once per TTL and process rather than on every request (the rate check still
+    goes to Redis every time). An entry leaves it when its Redis copy expires (stored time +
+    the TTL, never later), or least recently used first beyond ``max_bytes``."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, tuple[float, Entry]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: float) -> Entry | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] <= now:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, entry: Entry, expires: float) -> None:
+        size = len(entry.body)
+        if size > self.max_bytes // 8:
+            return  # a few big bodies must not push out everything else
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = (expires, entry)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _drop(self, key: str) -> None:
+        _, entry = self._entries.pop(key)
+        self._bytes -= len(entry.body)
+
+
+LOCAL = LocalEntries(max_bytes=LOCAL_MAX_BYTES)
+
+
+def _count_and_read(request: HttpRequest, key: str, seconds: int) -> tuple[bool, Entry | None]:
+    """Counts the request against the anonymous rate and finds the entry: in this process,
+    else read from Redis in the same round trip as the count. (allowed, the entry or None); a
+    refused request is not counted (DRF refuses it)."""
+    now = time.time()
+    local = LOCAL.get(key, now)
     limit = throttling.anonymous_limit(request)
+    fetch = None if local is not None else key
     if limit is None:
-        return True, throttling.redis_client().get(throttling.redis_key(key))
-    checked = throttling.rate_check(
-        key=limit.key, limit=limit.requests, window=limit.seconds, fetch=key
-    )
-    if checked.allowed:
-        setattr(request, throttling.COUNTED, True)
-    return checked.allowed, checked.value
+        allowed, value = True, None
+        if fetch:
+            value = throttling.redis_client().get(throttling.redis_key(fetch))
+    else:
+        checked = throttling.rate_check(
+            key=limit.key, limit=limit.requests, window=limit.seconds, fetch=fetch, now=now
+        )
+        allowed, value = checked.allowed, checked.value
+        if allowed:
+            setattr(request, throttling.COUNTED, True)
+    if local is not None or value is None:
+        return allowed, local
+    entry = Entry.decode(value)
+    if entry is not None:
+        LOCAL.put(key, entry, expires=entry.at + seconds)
+    return allowed, entry
 
 
 def _built(request: HttpRequest, response: HttpResponseBase, seconds: int) -> HttpResponseBase:
@@ -183,34 +290,14 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 def _store(request: HttpRequest, key: str, response: HttpResponse, seconds: int) -> None:
     match = request.resolver_match
-    since = match is None or match.url_name not in ETAG_ONLY
-    head = {"at": time.time(), "since": since, "headers": list(response.items())}
-    value = json.dumps(head, separators=(",", ":")).encode() + b"\n" + response.content
+    entry = Entry(
+        at=time.time(),
+        since=match is None or match.url_name not in ETAG_ONLY,
+        headers=list(response.items()),
+        body=response.content,
+    )
     try:
-        throttling.redis_client().set(throttling.redis_key(key), value, px=seconds * 1000)
+        throttling.redis_client().set(throttling.redis_key(key), entry.encode(), px=seconds * 1000)
     except RedisError:
-        pass  # the next request builds the page again
-
-
-def _hit(request: HttpRequest, value: bytes) -> HttpResponse | None:
-    """The stored response (or its 304), None if the entry cannot be read."""
-    raw_head, _, body = value.partition(b"\n")
-    try:
-        head = json.loads(raw_head)
-        headers: list[tuple[str, str]] = head["headers"]
-        age = str(max(0, int(time.time() - head["at"])))
-    except (ValueError, KeyError, TypeError):
-        return None
-    stored = {name.lower(): header for name, header in headers}
-    modified = stored.get("last-modified") if head.get("since") else None
-    if not_modified(request.headers, stored.get("etag"), modified):
-        response = HttpResponse(status=304)
-        headers = [(name, v) for name, v in headers if name.lower() not in _NOT_IN_304]
-        headers.append(("Content-Length", "0"))
-    else:
-        response = HttpResponse(body)
-    del response["Content-Type"]
-    for name, header in headers:
-        response[name] = header
-    response["Age"] = age
-    return response
+        return  # the next request builds the page again
+    LOCAL.put(key, entry, expires=entry.at + seconds)

@@ -59,10 +59,18 @@ class RateCheck:
     value: bytes | None  # the value under ``fetch``, when asked for and present
 
 
+_client: Any = None
+
+
 def redis_client() -> Any:
-    """The default cache's Redis client (the primary: the script writes). Django's RedisCache
-    has no public accessor; ``_cache`` is its client wrapper."""
-    return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    """The default cache's Redis client (the primary: the script writes), one per process.
+    Django's RedisCache has no public accessor (``_cache`` is its client wrapper) and builds a
+    new client object on every command, a quarter of a cached response's CPU; a client is
+    thread-safe (it takes a connection from the pool per command), so it is kept."""
+    global _client  # noqa: PLW0603 - one per process, built on first use
+    if _client is None:
+        _client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    return _client
 
 
 def redis_key(key: str) -> str:

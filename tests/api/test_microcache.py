@@ -41,6 +41,7 @@ def _entries() -> int:
 def _clear_entries() -> None:
     for key in _entry_keys():
         throttling.redis_client().delete(key)
+    microcache.LOCAL.clear()
 
 
 @pytest.fixture
