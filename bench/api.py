@@ -13,7 +13,9 @@ Prints a report and exits 0; timings never fail anything.
    a fixed number of keep-alive connections busy on one endpoint at a time: a warm-up, then
    several rounds of a fixed duration, the endpoints interleaved in each round so that a busy
    machine slows them alike. Reported: requests per second, p50 and p99 latency, and the
-   throughput relative to the bare view in the same round (median over rounds).
+   throughput relative to the bare view in the same round (median over rounds). Each API
+   endpoint twice: one URL repeated, as many anonymous readers polling a page are served
+   (micro-cache hits), and a URL unique to each request (every request built).
 4. Where the time goes, in-process (Django's test client, same settings and database): SQL
    statements per request and the time in SQL, serializers, rendering, throttling, the rest.
 """
@@ -174,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
             database=database, redis_prefix=settings.REDIS_KEY_PREFIX, config=config
         ) as base_url:
             say(f"  server: {config.describe()}, DEBUG off, at {base_url}")
+            say(
+                f"  anonymous micro-cache: {settings.API_ANON_CACHE_SECONDS} s "
+                "(API_ANON_CACHE_SECONDS); ': cached' rows repeat one URL (hits, one build per "
+                "TTL), ': built' rows make each URL unique (every request built)"
+            )
             say(f"  load: {described_driver}; {args.connections} connections")
             shapes = check_responses(base_url, targets)
             for endpoint in targets:

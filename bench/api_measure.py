@@ -23,13 +23,13 @@ from django.template.base import Template
 from django.test import Client
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
-from rest_framework.throttling import SimpleRateThrottle
 
 from bench import load
 from bench.api_corpus import BENCH_EVENT
 from bench.api_pages import PageSubjects, page_paths
 from bench.console import say
 from events.api import serializers as api_serializers
+from events.api import throttling
 
 BARE = "bare Django view"
 PLAN_LINES = 12
@@ -52,8 +52,9 @@ Driver = Callable[..., load.Measurement]
 class Endpoint:
     label: str
     path: str
-    # In-process only: a query parameter unique to each request, so that no cached body
-    # (the timeline keeps its pages, events.api.conditional) answers it: the cost of building.
+    # A query parameter unique to each request (over HTTP and in-process), so that no cache
+    # answers it (the anonymous micro-cache, events.api.microcache, nor the timeline's pages,
+    # events.api.conditional): every request is built.
     fresh: bool = False
     cookie: str = ""  # a Cookie header sent with every request (an editor's session)
     page: bool = False  # a web page (HTML), not the API
@@ -64,13 +65,23 @@ class Endpoint:
         return f"{self.path}{'&' if '?' in self.path else '?'}bench-request={n}"
 
 
+CACHED = ": cached"  # anonymous readers polling the same page: micro-cache hits
+BUILT = ": built"  # the cache bypassed (a URL unique to each request): every request built
+
+
 def endpoints(event: str = BENCH_EVENT) -> list[Endpoint]:
-    return [
-        Endpoint(BARE, "/bench/bare/"),
-        Endpoint("timeline", f"/api/v1/events/{event}/timeline/"),
-        Endpoint("articles", "/api/v1/articles/"),
-        Endpoint("articles ?language=bg", "/api/v1/articles/?language=bg"),
-        Endpoint("articles ?event=<slug>", f"/api/v1/articles/?event={event}"),
+    """The bare view, then each API endpoint twice: as anonymous readers polling it are
+    served (from the micro-cache, all but one request per TTL) and built on every request."""
+    api = [
+        ("timeline", f"/api/v1/events/{event}/timeline/"),
+        ("articles", "/api/v1/articles/"),
+        ("articles ?language=bg", "/api/v1/articles/?language=bg"),
+        ("articles ?event=<slug>", f"/api/v1/articles/?event={event}"),
+    ]
+    return [Endpoint(BARE, "/bench/bare/")] + [
+        Endpoint(label + suffix, path, fresh=fresh)
+        for label, path in api
+        for suffix, fresh in ((CACHED, False), (BUILT, True))
     ]
 
 
@@ -83,15 +94,13 @@ def page_endpoints(subjects: PageSubjects, event: str = BENCH_EVENT) -> list[End
 
 
 def in_process_endpoints(targets: list[Endpoint]) -> list[Endpoint]:
-    """The endpoints measured over HTTP plus, in-process only, the timeline built rather than
-    taken from the cache (its pages are kept after the first request) and pages of 10 rows,
-    which separate the cost per row from the cost per request."""
-    timeline, articles = targets[1:3]
+    """The endpoints measured over HTTP plus, in-process only, the timeline and the article
+    list built with pages of 10 rows, which separate the cost per row from the cost per
+    request."""
+    built = [endpoint for endpoint in targets if endpoint.fresh][:2]  # timeline, articles
     return [
         *targets,
-        Endpoint(f"{timeline.label}, not cached", timeline.path, fresh=True),
-        Endpoint(f"{timeline.label} ?page_size=10, not cached", _small(timeline), fresh=True),
-        Endpoint(f"{articles.label} ?page_size=10", _small(articles)),
+        *(Endpoint(f"{e.label} ?page_size=10", _small(e), fresh=True) for e in built),
     ]
 
 
@@ -142,6 +151,7 @@ def measure(
                 duration=warmup,
                 connections=connections,
                 cookie=result.endpoint.cookie,
+                fresh=result.endpoint.fresh,
                 **limit,
             )
     for _ in range(rounds):
@@ -153,6 +163,7 @@ def measure(
                     duration=duration,
                     connections=connections,
                     cookie=result.endpoint.cookie,
+                    fresh=result.endpoint.fresh,
                     **limit,
                 )
             )
@@ -205,11 +216,14 @@ def check_responses(base_url: str, targets: list[Endpoint]) -> dict[str, str]:
             headers = {"X-Forwarded-For": "10.255.0.1"}
             if endpoint.cookie:
                 headers["Cookie"] = endpoint.cookie
-            response = client.get(endpoint.path, headers=headers)
+            response = client.get(endpoint.request_path(0), headers=headers)
             if response.status_code != 200:
                 raise RuntimeError(
                     f"{endpoint.path} answered {response.status_code}: {response.text[:300]}"
                 )
+            # Asked again: a micro-cache hit carries Age; a built response never does.
+            again = client.get(endpoint.request_path(1), headers=headers)
+            served = "from the micro-cache" if "age" in again.headers else "built"
             size = f"{len(response.content) / 1024:.1f} KB"
             if endpoint.page:
                 if not response.headers.get("content-type", "").startswith("text/html"):
@@ -221,7 +235,7 @@ def check_responses(base_url: str, targets: list[Endpoint]) -> dict[str, str]:
                 items = body["results"]
                 cited = sum(len(item.get("citations", ())) for item in items)
                 extra = f", {cited} citations" if cited else ""
-                described[endpoint.label] = f"{len(items)} rows{extra}, {size}"
+                described[endpoint.label] = f"{len(items)} rows{extra}, {size}, {served}"
             else:
                 described[endpoint.label] = f"fixed body, {size}"
     return described
@@ -240,7 +254,8 @@ class Breakdown:
     - serializers: DRF list serializers turning instances into dicts, and the lean item
       builders (events.api.serializers) turning the hot lists' rows into dicts;
     - render: the JSON renderer;
-    - throttle: the per-client rate check (a Redis read and write);
+    - throttle: the per-client rate check, one Redis round trip (on an anonymous read it also
+      fetches the micro-cache's entry, unless this process holds a copy);
     - templates: Django templates rendering the web pages (included templates too).
     """
 
@@ -288,7 +303,7 @@ class Breakdown:
             (api_serializers, "timeline_items", "serializers"),
             (api_serializers, "article_items", "serializers"),
             (JSONRenderer, "render", "render"),
-            (SimpleRateThrottle, "allow_request", "throttle"),
+            (throttling, "rate_check", "throttle"),
             (Template, "render", "templates"),
         ]
         originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patched]
@@ -491,7 +506,8 @@ def cprofile(targets: list[Endpoint], *, requests: int) -> str:
         for i in range(requests):
             address = load.client_address(5000 + i)
             cookie = {"HTTP_COOKIE": endpoint.cookie} if endpoint.cookie else {}
-            profiler.runcall(client.get, endpoint.path, HTTP_X_FORWARDED_FOR=address, **cookie)
+            path = endpoint.request_path(5000 + i)
+            profiler.runcall(client.get, path, HTTP_X_FORWARDED_FOR=address, **cookie)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
     stats.sort_stats("tottime").print_stats(25)

@@ -41,6 +41,13 @@ class Measurement:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+def fresh_parameter(path: str) -> str:
+    """What goes before a request's serial number to make its URL unique, so that no cache
+    answers it (the anonymous micro-cache, the timeline's pages): unique per run too."""
+    separator = "&" if "?" in path else "?"
+    return f"{separator}bench-request={random.getrandbits(40):x}-"  # noqa: S311 - not a secret
+
+
 def client_address(n: int) -> str:
     n %= CLIENTS
     return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
@@ -51,13 +58,19 @@ def client_address(n: int) -> str:
 _WRK_SCRIPT = """
 local path = %(path)s
 local cookie = %(cookie)s
+local fresh = %(fresh)s
 local n = %(offset)d
+local sent = 0
 request = function()
   n = (n + 1) %% %(clients)d
+  sent = sent + 1
   local address = string.format(
     "10.%%d.%%d.%%d", math.floor(n / 65536) %% 256, math.floor(n / 256) %% 256, n %% 256)
   local headers = {["X-Forwarded-For"] = address}
   if cookie ~= "" then headers["Cookie"] = cookie end
+  if fresh ~= "" then
+    return wrk.format("GET", path .. fresh .. sent, headers)
+  end
   return wrk.format("GET", path, headers)
 end
 done = function(summary, latency, requests)
@@ -87,14 +100,17 @@ def run_wrk(
     connections: int,
     threads: int = 1,
     cookie: str = "",
+    fresh: bool = False,
 ) -> Measurement:
-    """``cookie``: a Cookie header sent with every request (an editor's session), or none."""
+    """``cookie``: a Cookie header sent with every request (an editor's session), or none.
+    ``fresh``: a query parameter unique to each request (see :func:`fresh_parameter`)."""
     wrk = wrk_path()
     if wrk is None:
         raise RuntimeError("wrk is not installed")
     script = _WRK_SCRIPT % {
         "path": _lua_string(path),
         "cookie": _lua_string(cookie),
+        "fresh": _lua_string(fresh_parameter(path) if fresh else ""),
         "offset": random.randrange(CLIENTS),  # noqa: S311 - not a secret
         "clients": CLIENTS,
         "mark": _MARK,
@@ -140,6 +156,7 @@ def drive(
     connections: int,
     max_requests: int = 0,
     cookie: str = "",
+    fresh: bool = False,
 ) -> Measurement:
     """Keep ``connections`` keep-alive connections busy for ``duration`` seconds (or until
     ``max_requests`` responses, if set). Runs in the calling process: call it through
@@ -150,6 +167,7 @@ def drive(
     latencies: list[float] = []
     counts = {"errors": 0, "bytes": 0, "issued": 0}
     serial = [random.randrange(CLIENTS)]  # noqa: S311 - not a secret
+    unique = fresh_parameter(path) if fresh else ""
     deadline = time.perf_counter() + duration
 
     def take() -> int | None:
@@ -171,7 +189,8 @@ def drive(
                     headers = {"X-Forwarded-For": client_address(n)}
                     if cookie:
                         headers["Cookie"] = cookie
-                    response = client.get(path, headers=headers)
+                    target = f"{path}{unique}{n}" if unique else path
+                    response = client.get(target, headers=headers)
                     ok, size = response.is_success, len(response.content)
                 except httpx.HTTPError:
                     ok, size = False, 0
@@ -209,12 +228,13 @@ def run_python(
     connections: int,
     max_requests: int = 0,
     cookie: str = "",
+    fresh: bool = False,
 ) -> Measurement:
     """:func:`drive` in a separate Python process."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bench.load", base_url, path, "--duration", str(duration),
          "--connections", str(connections), "--max-requests", str(max_requests),
-         "--cookie", cookie],
+         "--cookie", cookie, *(["--fresh"] if fresh else [])],
         capture_output=True, text=True, timeout=duration + 60, check=False,
         cwd=Path(__file__).resolve().parent.parent,
     )  # fmt: skip
@@ -232,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--max-requests", type=int, default=0, help="stop after this many")
     parser.add_argument("--cookie", default="", help="a Cookie header sent with every request")
+    parser.add_argument("--fresh", action="store_true", help="a unique query parameter each")
     args = parser.parse_args(argv)
     measured = drive(
         args.base_url,
@@ -240,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         connections=args.connections,
         max_requests=args.max_requests,
         cookie=args.cookie,
+        fresh=args.fresh,
     )
     print(_MARK + json.dumps(asdict(measured)), flush=True)
     return 0

@@ -14,6 +14,8 @@ from bench import api_corpus, load
 from bench.api_corpus import BENCH_EVENT, ApiCorpus
 from bench.api_measure import (
     BARE,
+    BUILT,
+    CACHED,
     Breakdown,
     check_responses,
     endpoints,
@@ -57,6 +59,9 @@ def test_corpus_server_load_and_report(
     pages = page_endpoints(subjects)
     targets = endpoints() + pages
     assert targets[0].label == BARE and f"/events/{BENCH_EVENT}/timeline/" in targets[1].path
+    # Each API endpoint twice: served as polling readers are (cached), and built every time.
+    assert [e.fresh for e in targets[1:9]] == [False, True] * 4
+    assert [e.label for e in targets[1:3]] == ["timeline" + CACHED, "timeline" + BUILT]
     assert [page.path.split("?")[0] for page in pages] == [
         "/",
         f"/events/{BENCH_EVENT}/",
@@ -84,7 +89,12 @@ def test_corpus_server_load_and_report(
             max_requests=REQUESTS,
         )
     assert shapes[BARE] == "fixed body, 0.1 KB"
-    assert shapes["timeline"].startswith(f"{size.bench_event_updates} rows, ")
+    assert shapes["timeline" + CACHED].startswith(f"{size.bench_event_updates} rows, ")
+    # The server runs with the default TTL: a repeated anonymous read is a hit; a unique URL
+    # never is.
+    assert shapes["timeline" + CACHED].endswith("from the micro-cache"), shapes
+    assert shapes["timeline" + BUILT].endswith(", built"), shapes
+    assert shapes["articles ?event=<slug>" + BUILT].endswith(", built"), shapes
     # Every page answered 200 with HTML: the review queue too, so the session was accepted
     # over plain HTTP (anonymous, it redirects to the sign-in page).
     assert all(shapes[page.label].startswith("HTML, ") for page in pages), shapes
@@ -108,14 +118,18 @@ def test_corpus_server_load_and_report(
 @pytest.mark.django_db
 def test_in_process_breakdown(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     settings.ROOT_URLCONF = "bench.urls"
+    settings.API_ANON_CACHE_SECONDS = 30  # as served (tests/settings.py switches it off)
     ApiCorpus(seed=4).build(articles=30, events=2, timeline=8, progress=lambda _: None)
     pages = page_endpoints(page_subjects(rare="коллективные"))
     profiles = profile_in_process(in_process_endpoints(endpoints() + pages), requests=2)
     assert profiles[0].endpoint == BARE and profiles[0].queries == (0,)
     for profile in profiles[1:]:
-        # The same statements on every request, each listed with its time.
-        assert len(profile.queries) == 1 and profile.queries[0] >= 1, profile
+        # The same statements on every request, each listed with its time; none on a hit.
+        hits = profile.endpoint.endswith(CACHED)
+        assert len(profile.queries) == 1 and (profile.queries[0] == 0) == hits, profile
         assert len(profile.statements) == profile.queries[0] == len(profile.scans)
+        if hits:
+            assert profile.parts_ms["throttle"] > 0  # the rate is counted on every hit
     by_label = {profile.endpoint: profile for profile in profiles}
     for page in pages:
         profile = by_label[page.label]
