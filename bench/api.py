@@ -122,12 +122,12 @@ def verdicts(rows: list[Row]) -> None:
     for row in rows[1:]:
         if not row.page:
             verdict = "met" if row.ratio >= TARGET else "NOT met"
-            say(f"  {row.endpoint:<30}{row.ratio:6.2f} of bare: {verdict}")
+            say(f"  {row.endpoint:<34}{row.ratio:6.2f} of bare: {verdict}")
     say(f"Target (issue 5): each web page's p50 under load at most {PAGE_TARGET_MS} ms")
     for row in rows[1:]:
         if row.page:
             verdict = "met" if row.p50_ms <= PAGE_TARGET_MS else "NOT met"
-            say(f"  {row.endpoint:<30}{row.p50_ms:6.1f} ms: {verdict}")
+            say(f"  {row.endpoint:<34}{row.p50_ms:6.1f} ms: {verdict}")
     if any(row.errors for row in rows):
         say("  WARNING: some requests failed (non-2xx or connection errors); see 'errors'")
 
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"  load: {described_driver}; {args.connections} connections")
             shapes = check_responses(base_url, targets)
             for endpoint in targets:
-                say(f"    {endpoint.label:<30}{endpoint.path}  ({shapes[endpoint.label]})")
+                say(f"    {endpoint.label:<34}{endpoint.path}  ({shapes[endpoint.label]})")
             with step(
                 f"measuring: {args.warmup:g}s warm-up per endpoint, then {args.rounds} rounds "
                 f"of {args.duration:g}s per endpoint"

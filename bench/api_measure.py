@@ -197,12 +197,12 @@ def summarise(results: list[Result]) -> list[Row]:
 
 
 def print_table(rows: list[Row], results: list[Result]) -> None:
-    say(f"  {'endpoint':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷ bare':>8}"
+    say(f"  {'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'÷ bare':>8}"
         f"{'errors':>8}   req/s per round")  # fmt: skip
     for row, result in zip(rows, results, strict=True):
         spread = " ".join(f"{run.per_second:.0f}" for run in result.runs)
         say(
-            f"  {row.endpoint:<30}{row.per_second:9.0f}{row.p50_ms:9.1f}{row.p99_ms:9.1f}"
+            f"  {row.endpoint:<34}{row.per_second:9.0f}{row.p50_ms:9.1f}{row.p99_ms:9.1f}"
             f"{row.ratio:8.2f}{row.errors:8d}   {spread}"
         )
 
@@ -392,13 +392,13 @@ def profile_in_process(targets: list[Endpoint], *, requests: int) -> list[Profil
 
 def print_profiles(profiles: list[Profile]) -> None:
     parts = Breakdown.PARTS
-    say(f"  {'endpoint':<30}{'queries':>8}{'CPU ms':>8}{'ms/req':>8}"
+    say(f"  {'endpoint':<34}{'queries':>8}{'CPU ms':>8}{'ms/req':>8}"
         + "".join(f"{p:>12}" for p in parts) + f"{'the rest':>10}")  # fmt: skip
     for profile in profiles:
         rest = profile.ms - sum(profile.parts_ms.values())
         queries = "/".join(str(n) for n in profile.queries)
         say(
-            f"  {profile.endpoint:<30}{queries:>8}{profile.cpu_ms:8.2f}{profile.ms:8.2f}"
+            f"  {profile.endpoint:<34}{queries:>8}{profile.cpu_ms:8.2f}{profile.ms:8.2f}"
             + "".join(f"{profile.parts_ms[p]:12.2f}" for p in parts)
             + f"{rest:10.2f}"
         )

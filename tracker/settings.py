@@ -244,7 +244,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Events, timelines, articles, entities and outlets. Authenticate with "
         "`Authorization: Token <key>`. Errors are application/problem+json (RFC 9457) whose "
-        "`type` is https://tracker.invalid/problems/<slug>."
+        "`type` is https://tracker.invalid/problems/<slug>.\n\n"
+        "**Freshness.** A read without credentials (no `Authorization`, no session) may be "
+        "answered from a shared cache: it is then at most `API_ANON_CACHE_SECONDS` old "
+        f"(here {API_ANON_CACHE_SECONDS} s; 0 means never), and says so with "
+        "`Cache-Control: public, max-age=<seconds>` and `Age`. Requests with a key or a "
+        "session are always answered fresh (`Cache-Control: private, no-cache`); errors are "
+        "never cached (`no-store`). The per-client rate limit counts every request, cached or "
+        "not. Mirrors stay exact through `changes/`: a page a few seconds old hands out a "
+        "cursor at its own last change, so resuming from it misses nothing."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
