@@ -40,6 +40,7 @@ def test_corpus_server_load_and_report(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(api_corpus, "BATCH", 20)  # three batches for two loader threads
+    monkeypatch.setenv("API_ANON_CACHE_SECONDS", "2")  # the server's, whatever this shell says
     steps: list[str] = []
     size = ApiCorpus(seed=3).build(
         articles=50, events=3, timeline=12, workers=2, progress=steps.append

@@ -323,3 +323,14 @@ def test_reader_key_gets_text_never_served_to_anonymous(client, micro, event) ->
     assert "text" not in anonymous.json() or not anonymous.json()["text"]
     assert microcache.is_anonymous(anonymous.wsgi_request)
     assert not microcache.is_anonymous(reader.wsgi_request)
+
+
+def test_zero_seconds_switches_it_off(client, micro, event) -> None:
+    micro.API_ANON_CACHE_SECONDS = 0
+    url = f"/api/v1/events/{event.slug}/"
+    first, _ = _get(client, url)
+    again, statements = _get(client, url)
+
+    assert first.status_code == again.status_code == 200
+    assert statements > 0 and "Age" not in again and _entries() == 0
+    assert again["Cache-Control"] == "no-cache"  # revalidate: the ETag makes that cheap
