@@ -8,7 +8,8 @@ times past the window are dropped, atomically and in one round trip. DRF's own
 ``SimpleRateThrottle`` reads the whole history, then writes it back: two round trips, and two
 concurrent requests could both pass the last free slot. The anonymous micro-cache
 (events.api.microcache) uses the same script and reads a cached response in the same round
-trip; a request it counted is not counted again here.
+trip; a request it counted is not counted again here. (The script reads two keys at once: one
+Redis server, as configured, not a Redis Cluster, where they could live on different nodes.)
 """
 
 import time
