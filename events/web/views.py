@@ -10,12 +10,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, EventRelation, RelationKind, Update
-from events.selectors.events import event_list_public, event_timeline
+from events.models import Event, RelationKind, Update
+from events.selectors.events import event_list_public
 from events.selectors.pages import (
+    RelatedEvent,
     article_citations,
     article_page,
     coverage_by_day,
@@ -29,12 +31,13 @@ from events.selectors.pages import (
     latest_published_updates,
     link_states,
 )
-from events.templatetags.tracker import day_heading
 from events.web.access import viewer_is_editor
 from events.web.charts import BarChart, Neighbour, bar_chart, bar_chart_svg, relation_graph
 from events.web.requests import is_htmx, page_language
+from events.web.timeline import WHOLE, timeline_html
 
 HOME_PAGE_SIZE = 20
+GRAPH_NEIGHBOURS = 12
 EXPORT_FORMATS = (
     ("atom", _("Atom feed")),
     ("ics", _("iCalendar")),
@@ -78,18 +81,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @dataclass
 class RelatedGroup:
     label: str
-    events: list[Event]
+    events: list[RelatedEvent]
 
 
-def _related(event: Event, relations: list[EventRelation]) -> list[tuple[str, Event, bool]]:
-    """(label as read from ``event``, the other event, outgoing) for each relation."""
-    related = []
-    for relation in relations:
-        outgoing = relation.source_id == event.pk
-        forward, inverse = RELATION_LABELS[RelationKind(relation.kind)]
-        other = relation.target if outgoing else relation.source
-        related.append((str(forward if outgoing else inverse), other, outgoing))
-    return related
+def _relation_label(related: RelatedEvent) -> str:
+    """How the relation reads from the event's end."""
+    forward, inverse = RELATION_LABELS[RelationKind(related.kind)]
+    return str(forward if related.outgoing else inverse)
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -99,26 +97,37 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if event.merged_into_id:
         target = Event.objects.get(pk=event.merged_into_id)
         return redirect("web:event", slug=target.slug, permanent=True)
+    timeline = timeline_html(request, event, page=request.GET.get("page"))
+    if is_htmx(request) and not request.headers.get("HX-History-Restore-Request"):
+        # "Earlier lines" / "Later lines" swap the timeline only (a history restore that
+        # missed htmx's cache asks for the whole page).
+        response = HttpResponse(timeline)
+    else:
+        response = _event_page(request, event, timeline)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> HttpResponse:
     editor = viewer_is_editor(request)
     language = page_language()
-    updates = list(event_timeline(event=event, include_drafts=editor))
-    days = [
-        (heading, list(lines))
-        for heading, lines in groupby(
-            updates, key=lambda u: day_heading(u.occurred_at, u.occurred_precision)
-        )
-    ]
-    related = _related(event, event_relations(event=event))
-    groups: dict[str, list[Event]] = {}
-    for label, other, _outgoing in related:
-        groups.setdefault(label, []).append(other)
+    related = event_relations(event=event, language=language)
+    groups: dict[str, list[RelatedEvent]] = {}
+    for other in related:
+        groups.setdefault(_relation_label(other), []).append(other)
+    # Beyond a dozen neighbours the drawing is unreadable (and a long list of links renders
+    # slowly): the list above it names every one.
+    drawn = related[:GRAPH_NEIGHBOURS]
     graph = relation_graph(
         event.label(language),
         [
             Neighbour(
-                other.label(language), reverse("web:event", args=[other.slug]), label, outgoing
+                other.label,
+                reverse("web:event", args=[other.slug]),
+                _relation_label(other),
+                other.outgoing,
             )
-            for label, other, outgoing in related
+            for other in drawn
         ],
     )
     states = link_states(editor=editor)
@@ -131,9 +140,10 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "event": event,
             "language": language,
-            "days": days,
+            "timeline_html": timeline,
             "related_groups": [RelatedGroup(label, evs) for label, evs in groups.items()],
             "graph": graph if related else None,
+            "graph_omitted": len(related) - len(drawn),
             "articles_page": articles_page,
             "article_groups": article_groups,
             "coverage": coverage_chart,
@@ -141,6 +151,23 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "exports": EXPORT_FORMATS,
         },
     )
+
+
+def event_timeline_whole(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every line of the timeline on one page, to read through or print (cached as the
+    event page's pages are)."""
+    event = event_page(slug=slug)
+    if event is None:
+        raise Http404
+    if event.merged_into_id:
+        target = Event.objects.get(pk=event.merged_into_id)
+        return redirect("web:event-timeline", slug=target.slug, permanent=True)
+    context = {
+        "event": event,
+        "language": page_language(),
+        "timeline_html": timeline_html(request, event, page=WHOLE),
+    }
+    return render(request, "events/event_timeline.html", context)
 
 
 def event_articles_list(request: HttpRequest, slug: str) -> HttpResponse:
