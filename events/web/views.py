@@ -79,9 +79,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass
+class RelatedLink:
+    url: str
+    label: str
+
+
+@dataclass
 class RelatedGroup:
     label: str
-    events: list[RelatedEvent]
+    events: list[RelatedLink]
 
 
 def _relation_label(related: RelatedEvent) -> str:
@@ -112,22 +118,20 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
     editor = viewer_is_editor(request)
     language = page_language()
     related = event_relations(event=event, language=language)
-    groups: dict[str, list[RelatedEvent]] = {}
-    for other in related:
-        groups.setdefault(_relation_label(other), []).append(other)
-    # Beyond a dozen neighbours the drawing is unreadable (and a long list of links renders
-    # slowly): the list above it names every one.
-    drawn = related[:GRAPH_NEIGHBOURS]
+    # Resolved once, not once per related event (an event may have hundreds); slugs are
+    # URL-safe.
+    pattern = reverse("web:event", args=["-"])
+    links = [RelatedLink(pattern.replace("/-/", f"/{r.slug}/", 1), r.label) for r in related]
+    groups: dict[str, list[RelatedLink]] = {}
+    for other, link in zip(related, links, strict=True):
+        groups.setdefault(_relation_label(other), []).append(link)
+    # Beyond a dozen neighbours the drawing is unreadable: the list above it names every one.
+    drawn = list(zip(related, links, strict=True))[:GRAPH_NEIGHBOURS]
     graph = relation_graph(
         event.label(language),
         [
-            Neighbour(
-                other.label,
-                reverse("web:event", args=[other.slug]),
-                _relation_label(other),
-                other.outgoing,
-            )
-            for other in drawn
+            Neighbour(link.label, link.url, _relation_label(other), other.outgoing)
+            for other, link in drawn
         ],
     )
     states = link_states(editor=editor)
