@@ -32,7 +32,13 @@ from events.selectors.pages import (
     link_states,
 )
 from events.web.access import viewer_is_editor
-from events.web.charts import BarChart, Neighbour, bar_chart, bar_chart_svg, relation_graph
+from events.web.charts import (
+    BarChart,
+    Neighbour,
+    bar_chart,
+    bar_charts_svg,
+    relation_graph,
+)
 from events.web.requests import is_htmx, page_language
 from events.web.timeline import WHOLE, timeline_html
 
@@ -59,10 +65,7 @@ class HomeRow:
     event: Event
     latest: Update | None
     coverage: BarChart
-
-    @property
-    def chart(self) -> SafeString:
-        return bar_chart_svg(self.coverage, self.event.pk)
+    chart: SafeString
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -73,7 +76,9 @@ def home(request: HttpRequest) -> HttpResponse:
     ids = [event.pk for event in events]
     latest = latest_published_updates(event_ids=ids)
     coverage = coverage_by_day(event_ids=ids)
-    rows = [HomeRow(e, latest.get(e.pk), bar_chart(coverage.get(e.pk, []))) for e in events]
+    charts = {e.pk: bar_chart(coverage.get(e.pk, [])) for e in events}
+    drawn = bar_charts_svg(charts)
+    rows = [HomeRow(e, latest.get(e.pk), charts[e.pk], drawn[e.pk]) for e in events]
     template = "events/_home_rows.html" if is_htmx(request) else "events/home.html"
     return render(request, template, {"rows": rows, "page": page, "language": page_language()})
 
@@ -151,7 +156,7 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
             "articles_page": articles_page,
             "article_groups": article_groups,
             "coverage": coverage_chart,
-            "coverage_svg": bar_chart_svg(coverage_chart, "event"),
+            "coverage_svg": bar_charts_svg({"event": coverage_chart})["event"],
             "exports": EXPORT_FORMATS,
         },
     )

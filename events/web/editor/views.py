@@ -13,6 +13,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -111,12 +113,18 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "include_duplicates": include_duplicates,
         "next_url": f"?{next_query.urlencode()}" if next_cursor else "",
         "is_later_page": "after" in request.GET,
-        "events": queue.event_choices(),
+        "event_datalist": _event_datalist(queue.event_choices()),
         "language": page_language(),
         "error": error,
         "here": request.get_full_path(),
     }
     return render(request, "editor/review_queue.html", context, status=400 if error else 200)
+
+
+def _event_datalist(events: list[tuple[str, str]]) -> SafeString:
+    """The <option>s of the "attach to" field's suggestions: every event (the field takes
+    any slug), joined here, not in a template loop (a thousand events cost ~8 ms there)."""
+    return format_html_join("", '<option value="{}">{}</option>', events)
 
 
 def _row_response(
