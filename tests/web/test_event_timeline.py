@@ -214,3 +214,11 @@ def test_many_related_events_all_listed_in_the_readers_language_graph_draws_a_do
     assert "3 more related events are in the list above." in body
     bulgarian = _body(client.get(f"/events/{event.slug}/", HTTP_ACCEPT_LANGUAGE="bg"))
     assert f'<a href="/events/{parts[0].slug}/">Част нула</a>' in bulgarian
+
+
+def test_timeline_navigation_in_bulgarian(client, long_event):
+    body = _body(client.get(f"/events/{long_event.slug}/", HTTP_ACCEPT_LANGUAGE="bg"))
+    assert "По-ранни редове" in body
+    assert f"Редове 6–{PAGE_LINES + 5} от {PAGE_LINES + 5}, най-старите първи." in body
+    whole = _body(client.get(f"/events/{long_event.slug}/timeline/", HTTP_ACCEPT_LANGUAGE="bg"))
+    assert "Обратно към събитието" in whole
