@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, RelationKind, Update
 from events.selectors.events import event_list_public
 from events.selectors.pages import (
-    RelatedEvent,
     article_citations,
     article_page,
     coverage_by_day,
@@ -95,10 +94,14 @@ class RelatedGroup:
     events: list[RelatedLink]
 
 
-def _relation_label(related: RelatedEvent) -> str:
-    """How the relation reads from the event's end."""
-    forward, inverse = RELATION_LABELS[RelationKind(related.kind)]
-    return str(forward if related.outgoing else inverse)
+def _relation_labels() -> dict[tuple[str, bool], str]:
+    """How each kind of relation reads from the event's end, (kind, outgoing) -> label, in
+    the active language: translated once per page, not once per related event."""
+    return {
+        (kind, outgoing): str(forward if outgoing else inverse)
+        for kind, (forward, inverse) in RELATION_LABELS.items()
+        for outgoing in (True, False)
+    }
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -127,15 +130,16 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
     # URL-safe.
     pattern = reverse("web:event", args=["-"])
     links = [RelatedLink(pattern.replace("/-/", f"/{r.slug}/", 1), r.label) for r in related]
+    labels = _relation_labels()
     groups: dict[str, list[RelatedLink]] = {}
     for other, link in zip(related, links, strict=True):
-        groups.setdefault(_relation_label(other), []).append(link)
+        groups.setdefault(labels[other.kind, other.outgoing], []).append(link)
     # Beyond a dozen neighbours the drawing is unreadable: the list above it names every one.
     drawn = list(zip(related, links, strict=True))[:GRAPH_NEIGHBOURS]
     graph = relation_graph(
         event.label(language),
         [
-            Neighbour(link.label, link.url, _relation_label(other), other.outgoing)
+            Neighbour(link.label, link.url, labels[other.kind, other.outgoing], other.outgoing)
             for other, link in drawn
         ],
     )
