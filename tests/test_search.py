@@ -423,3 +423,17 @@ def test_trigram_operators_are_priced_so_the_planner_reads_their_indexes() -> No
         "word_similarity_op": 100,
         "word_similarity_commutator_op": 100,
     }
+
+
+def test_only_the_newest_matching_lines_are_ranked(monkeypatch) -> None:
+    event = EventFactory()
+    lines = [_line(event, f"Tokayev speaks {i}") for i in range(4)]
+    _line(event, "Gas prices rise")
+    parsed = parse_query("Tokayev")
+    assert parsed is not None
+    assert {u.pk for u in search_updates(parsed, editor=False)} == {u.pk for u in lines}
+    monkeypatch.setattr(search, "RANK_CANDIDATES", 2)
+    assert {u.pk for u in search_updates(parsed, editor=False)} == {u.pk for u in lines[2:]}
+    absent = parse_query("несъществуващодума")
+    assert absent is not None
+    assert list(search_updates(absent, editor=True)) == []
