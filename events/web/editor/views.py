@@ -2,6 +2,7 @@
 service; reads go through the queue module and the selectors. Every action is a plain form
 POST that redirects back; with htmx, a review-queue action redraws only its row."""
 
+from html import escape
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -13,8 +14,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -123,8 +123,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 def _event_datalist(events: list[tuple[str, str]]) -> SafeString:
     """The <option>s of the "attach to" field's suggestions: every event (the field takes
-    any slug), joined here, not in a template loop (a thousand events cost ~8 ms there)."""
-    return format_html_join("", '<option value="{}">{}</option>', events)
+    any slug), joined here with the standard library's escape: a template loop, or
+    format_html per option, cost 8-15 ms for a thousand events."""
+    options = "".join(
+        f'<option value="{escape(slug)}">{escape(title)}</option>' for slug, title in events
+    )
+    return mark_safe(options)  # noqa: S308 - every value above is escaped
 
 
 def _row_response(
