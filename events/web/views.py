@@ -32,9 +32,7 @@ from events.selectors.pages import (
 )
 from events.web.access import viewer_is_editor
 from events.web.charts import (
-    BarChart,
     Neighbour,
-    bar_chart,
     bar_charts_svg,
     relation_graph,
 )
@@ -63,8 +61,7 @@ RELATION_LABELS = {
 class HomeRow:
     event: Event
     latest: Update | None
-    coverage: BarChart
-    chart: SafeString
+    chart: SafeString | None  # None: no dated article yet
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -75,9 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
     ids = [event.pk for event in events]
     latest = latest_published_updates(event_ids=ids)
     coverage = coverage_by_day(event_ids=ids)
-    charts = {e.pk: bar_chart(coverage.get(e.pk, [])) for e in events}
-    drawn = bar_charts_svg(charts)
-    rows = [HomeRow(e, latest.get(e.pk), charts[e.pk], drawn[e.pk]) for e in events]
+    charts = bar_charts_svg({pk: coverage[pk] for pk in ids if coverage.get(pk)})
+    rows = [HomeRow(e, latest.get(e.pk), charts.get(e.pk)) for e in events]
     template = "events/_home_rows.html" if is_htmx(request) else "events/home.html"
     return render(request, template, {"rows": rows, "page": page, "language": page_language()})
 
@@ -146,7 +142,7 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
     states = link_states(editor=editor)
     articles_page, article_groups = event_articles(event=event, states=states)
     coverage = coverage_by_day(event_ids=[event.pk], states=states).get(event.pk, [])
-    coverage_chart = bar_chart(coverage, width=560, height=80)
+    charts = bar_charts_svg({"event": coverage}, width=560, height=80) if coverage else {}
     return render(
         request,
         "events/event_detail.html",
@@ -159,8 +155,7 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
             "graph_omitted": len(related) - len(drawn),
             "articles_page": articles_page,
             "article_groups": article_groups,
-            "coverage": coverage_chart,
-            "coverage_svg": bar_charts_svg({"event": coverage_chart})["event"],
+            "coverage_svg": charts.get("event"),
             "exports": EXPORT_FORMATS,
         },
     )
