@@ -222,3 +222,13 @@ def test_timeline_navigation_in_bulgarian(client, long_event):
     assert f"Редове 6–{PAGE_LINES + 5} от {PAGE_LINES + 5}, най-старите първи." in body
     whole = _body(client.get(f"/events/{long_event.slug}/timeline/", HTTP_ACCEPT_LANGUAGE="bg"))
     assert "Обратно към събитието" in whole
+
+
+def test_a_short_timeline_has_no_navigation(client):
+    event = EventFactory()
+    _line(event, "Only line", n=1)
+    body = _body(client.get(f"/events/{event.slug}/"))
+    assert _lines(body) == 1 and "Only line" in body
+    assert "Earlier lines" not in body and "Later lines" not in body
+    assert "oldest first" not in body
+    assert "1 line, oldest first." in _body(client.get(f"/events/{event.slug}/timeline/"))
