@@ -16,9 +16,11 @@ from events.models import (
     Participant,
     UpdateStatus,
 )
+from events.selectors import search
 from events.selectors.search import (
     SearchError,
     SearchFilters,
+    candidate_article_ids,
     highlight,
     parse_query,
     prefix_tsquery,
@@ -364,3 +366,74 @@ def test_search_all_runs_a_constant_number_of_queries() -> None:
 
     assert (len(small.articles), len(large.articles)) == (2, 20)
     assert len(many) == len(few)
+
+
+# Candidates --------------------------------------------------------------------------------
+
+
+def _candidates(q: str, **filters) -> list[int]:
+    parsed = parse_query(q)
+    assert parsed is not None
+    return candidate_article_ids(parsed, filters=SearchFilters(**filters))
+
+
+def test_a_word_found_nowhere_is_looked_up_in_the_indexes_not_by_walking_the_articles() -> None:
+    for i in range(5):
+        ArticleFactory(title=f"Токаев {i}", text="Токаев поиска помощ.")
+    with CaptureQueriesContext(connection) as queries:
+        assert _candidates("несъществуващодума") == []
+    candidates = queries.captured_queries[-1]["sql"]
+    # Both branches (full text, near-miss titles) as ids collected first from their index.
+    assert candidates.count("= ANY((ARRAY(SELECT") == 2, candidates
+    assert _articles("несъществуващодума") == []
+
+
+def test_a_common_word_walks_the_newest_matches_and_finds_the_same_ones(monkeypatch) -> None:
+    matching = [ArticleFactory(title=f"Токаев {i}", text="Токаев поиска помощ.") for i in range(6)]
+    ArticleFactory(title="Цените на газа", text="Нищо общо тук.")
+    ArticleFactory(title="Токаев копие", duplicate_of=matching[0])
+    newest_first = sorted((a.pk for a in matching), reverse=True)
+    from_index = _candidates("Токаев")
+    monkeypatch.setattr(search, "WALK_MATCHES", 0)  # as if the word were in many articles
+    with CaptureQueriesContext(connection) as queries:
+        walked = _candidates("Токаев")
+    assert "ANY(ARRAY(" not in queries.captured_queries[-1]["sql"]
+    assert walked == from_index == newest_first
+    monkeypatch.setattr(search, "RANK_CANDIDATES", 4)
+    assert _candidates("Токаев") == newest_first[:4]
+    assert _candidates("Токаев", date_to=dt.date(2000, 1, 1)) == []
+
+
+def test_near_misses_of_titles_are_candidates_when_the_word_is_rare() -> None:
+    typo = ArticleFactory(title="Unrest in Kazakhstan", text="Protests spread.")
+    ArticleFactory(title="Gas prices", text="Nothing related.")
+
+    assert _candidates("Kazakstan") == [typo.pk]
+
+
+def test_trigram_operators_are_priced_so_the_planner_reads_their_indexes() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.proname, p.procost FROM pg_operator o JOIN pg_proc p ON p.oid = o.oprcode "
+            "WHERE o.oprname IN ('%', '<%', '%>') AND o.oprleft = 'text'::regtype"
+        )
+        costs = dict(cursor.fetchall())
+    assert costs == {
+        "similarity_op": 100,
+        "word_similarity_op": 100,
+        "word_similarity_commutator_op": 100,
+    }
+
+
+def test_only_the_newest_matching_lines_are_ranked(monkeypatch) -> None:
+    event = EventFactory()
+    lines = [_line(event, f"Tokayev speaks {i}") for i in range(4)]
+    _line(event, "Gas prices rise")
+    parsed = parse_query("Tokayev")
+    assert parsed is not None
+    assert {u.pk for u in search_updates(parsed, editor=False)} == {u.pk for u in lines}
+    monkeypatch.setattr(search, "RANK_CANDIDATES", 2)
+    assert {u.pk for u in search_updates(parsed, editor=False)} == {u.pk for u in lines[2:]}
+    absent = parse_query("несъществуващодума")
+    assert absent is not None
+    assert list(search_updates(absent, editor=True)) == []

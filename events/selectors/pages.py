@@ -21,6 +21,7 @@ from events.models import (
     Entity,
     Event,
     EventRelation,
+    EventTranslation,
     LinkState,
     Mention,
     Participant,
@@ -85,14 +86,51 @@ def event_page(*, slug: str) -> Event | None:
     )
 
 
-def event_relations(*, event: Event) -> list[EventRelation]:
-    """Typed links in both directions, each with the other event's labels."""
-    return list(
+@dataclass(frozen=True)
+class RelatedEvent:
+    """One typed link as read from the event: its kind, whether the event is its source,
+    and the other event's slug and title in the page's language."""
+
+    kind: str
+    outgoing: bool
+    slug: str
+    label: str
+
+
+def event_relations(*, event: Event, language: str) -> list[RelatedEvent]:
+    """Typed links in both directions, each with the other event's title in ``language``
+    (curated, else English), in two queries of plain rows: an event with a couple of hundred
+    links built that many model instances (and their translations) on every request."""
+    rows = (
         EventRelation.objects.filter(Q(source=event) | Q(target=event))
-        .select_related("source", "target")
-        .prefetch_related("source__translations", "target__translations")
         .order_by("kind", "id")
+        .values_list(
+            "kind",
+            "source_id",
+            "source__slug",
+            "source__title",
+            "target_id",
+            "target__slug",
+            "target__title",
+        )
     )
+    others: list[tuple[str, bool, int, str, str]] = []  # (kind, outgoing, the other's row)
+    for kind, source_id, source_slug, source_title, target_id, target_slug, target_title in rows:
+        if source_id == event.pk:
+            others.append((kind, True, target_id, target_slug, target_title))
+        else:
+            others.append((kind, False, source_id, source_slug, source_title))
+    curated = dict(
+        EventTranslation.objects.filter(
+            event_id__in={other[2] for other in others}, language=language
+        )
+        .exclude(title="")
+        .values_list("event_id", "title")
+    )
+    return [
+        RelatedEvent(kind, outgoing, slug, curated.get(pk, title))
+        for kind, outgoing, pk, slug, title in others
+    ]
 
 
 @dataclass

@@ -83,6 +83,12 @@ MAX_NAMED_ENTITIES = 5
 COMMON_MATCHES = 2000
 # Article matches ranked per search, newest first (see ranked_articles).
 RANK_CANDIDATES = 500
+# Estimated full-text matches from which the newest candidates are found by walking the id
+# index rather than from the GIN index (see candidate_article_ids): the walk reads ~500/share
+# vectors at ~10 µs, the index path every match at ~1 µs; they cost the same near 15-20k
+# matches at 100k articles. Above any estimate PostgreSQL gives a word it has no statistics
+# for (~1.7k at 100k articles: ~0.4% for each of the query's OR-ed forms).
+WALK_MATCHES = 10_000
 
 _WORD = re.compile(r"(-?)(\w+)")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -381,10 +387,14 @@ def search_events(parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS) -
 def search_updates(
     parsed: ParsedQuery, *, editor: bool, filters: SearchFilters = NO_FILTERS
 ) -> QuerySet[Update]:
-    """Timeline lines matching in their own language, annotated with ``rank``. Only editors
-    get drafts and lines in review."""
+    """Timeline lines matching in their own language, annotated with ``rank``; the newest
+    :data:`RANK_CANDIDATES` matches only, as for articles (ranking reads each match's
+    vector, and a common word would match a large share of a newsroom's lines). The matches'
+    ids come from the GIN and trigram indexes first (an init plan), so a word found nowhere
+    reads no line. Only editors get drafts and lines in review."""
     query = parsed.tsquery
-    updates = Update.objects.filter(Q(search=query) | _near(parsed, "headline")).defer("search")
+    matching = Update.objects.filter(Q(search=query) | _near(parsed, "headline")).order_by()
+    updates = Update.objects.filter(_EqualsAny(F("pk"), ArraySubquery(matching.values("pk"))))
     if not editor:
         updates = updates.filter(status__in=PUBLIC_STATUSES)
     updates = updates.filter(_date_q("occurred_at", filters))
@@ -400,7 +410,12 @@ def search_updates(
             id_or_slug(filters.outlet, "outlet__") | id_or_slug(filters.outlet, "article__outlet__")
         )
         updates = updates.filter(Exists(cited.filter(update=OuterRef("pk"))))
-    return updates.annotate(rank=_rank(query) + _similarity(parsed, "headline"))
+    newest = updates.order_by("-id").values("pk")[:RANK_CANDIDATES]
+    return (
+        Update.objects.filter(pk__in=newest)
+        .defer("search")
+        .annotate(rank=_rank(query) + _similarity(parsed, "headline"))
+    )
 
 
 # Articles ----------------------------------------------------------------------------------
@@ -457,7 +472,18 @@ def search_articles(
     """Listed (ready) articles matching ``parsed``, not ordered, without rank (ranking reads
     every match's vector: see :func:`ranked_articles`). Matching the text is fine for anyone;
     showing it is not (see :func:`search_all`)."""
-    articles = Article.objects.filter(article_matches(parsed), state=ArticleState.READY)
+    return _listed_articles(
+        article_matches(parsed),
+        filters=filters,
+        editor=editor,
+        include_duplicates=include_duplicates,
+    )
+
+
+def _listed_articles(
+    condition: Q, *, filters: SearchFilters, editor: bool, include_duplicates: bool = False
+) -> QuerySet[Article]:
+    articles = Article.objects.filter(condition, state=ArticleState.READY)
     if not include_duplicates:
         articles = articles.filter(duplicate_of__isnull=True)
     articles = articles.filter(_date_q("published_at", filters))
@@ -475,16 +501,58 @@ def search_articles(
     return articles
 
 
+def candidate_article_ids(
+    parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS, editor: bool = False
+) -> list[int]:
+    """The newest :data:`RANK_CANDIDATES` matches' ids, newest first. Two queries: an
+    EXPLAIN (PostgreSQL's estimate of the full-text matches), then the ids.
+
+    The newest-first id index gives the newest matches by walking it and testing each row,
+    which reads the row's vector (~7-15 µs: it is TOASTed, and the planner does not price
+    that) or splits its title into trigrams (~8 µs). Cheap for a common word (500 matches
+    within the first thousand rows); for a word found nowhere it read the whole table (1.5 s
+    at 100k articles), and the planner chose the walk whenever it estimated ~1% matches,
+    its estimate for any word it has no statistics for. So:
+
+    - at :data:`WALK_MATCHES` estimated full-text matches or more, the id index is walked
+      for them and stops at the 500th (a few ms). Near misses of titles are not looked for
+      then: the titles containing the word are among the full-text matches, and its near
+      misses, thousands of titles for a common name, cost ~8 µs each to confirm;
+    - below, the full-text matches' ids come from the GIN index first and the near misses'
+      from the trigram index (each an init plan, UNION-ed): only those rows are sorted. A
+      word found nowhere costs two index probes."""
+    full_text = Article.objects.filter(search=parsed.tsquery).order_by()
+    if _estimated_rows(full_text.values("pk")) >= WALK_MATCHES:
+        conditions = [Q(search=parsed.tsquery)]
+    else:
+        conditions = [_from_index(full_text)]
+        if parsed.fuzzy:
+            conditions.append(_from_index(Article.objects.filter(_near(parsed, "title"))))
+    parts = [
+        _listed_articles(condition, filters=filters, editor=editor)
+        .order_by("-id")
+        .values_list("pk", flat=True)[:RANK_CANDIDATES]
+        for condition in conditions
+    ]
+    ids = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    return sorted(set(ids), reverse=True)[:RANK_CANDIDATES]
+
+
+def _from_index(matching: QuerySet[Article]) -> Q:
+    """``id = ANY(ARRAY(<matching ids>))``: an init plan run once (from the index its
+    condition has); an IN (subquery) would be turned into a join and walked in id order."""
+    return Q(_EqualsAny(F("pk"), ArraySubquery(matching.order_by().values("pk"))))
+
+
 def ranked_articles(
     parsed: ParsedQuery, *, filters: SearchFilters = NO_FILTERS, editor: bool = False
 ) -> QuerySet[Article]:
     """:func:`search_articles` annotated with ``rank``, best first. Only the newest
     :data:`RANK_CANDIDATES` matches are ranked: ranking reads each match's vector (tens of
     microseconds each), and a common word matches half the corpus. The candidates' ids are
-    fetched first (one query, walking the newest-first index), so the ranking query looks
-    its rows up by primary key."""
-    matches = search_articles(parsed, filters=filters, editor=editor)
-    candidates = list(matches.order_by("-id").values_list("pk", flat=True)[:RANK_CANDIDATES])
+    fetched first (:func:`candidate_article_ids`, one query), so the ranking query looks its
+    rows up by primary key."""
+    candidates = candidate_article_ids(parsed, filters=filters, editor=editor)
     return (
         Article.objects.filter(pk__in=candidates)
         .annotate(rank=_rank(parsed.tsquery) + _similarity(parsed, "title"))

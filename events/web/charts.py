@@ -6,14 +6,16 @@ than in a template: a home page draws 20 of them with up to 60 bars each, and a 
 loop with filters and a plural translation per bar cost ~66 ms of the page."""
 
 import datetime as dt
+import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext, ngettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,45 @@ def bar_chart_svg(chart: BarChart, chart_id: object) -> SafeString:
         first=days.short(chart.first),
         last=days.long(chart.last),
     )
+
+
+# Bump when bar_chart_svg's markup changes, so no older chart is served after a deploy.
+CHART_CACHE_VERSION = 1
+CHART_CACHE_SECONDS = 3600
+
+
+def bar_charts_svg(
+    points: Mapping[object, Sequence[tuple[dt.date, int]]], *, width: int = 240, height: int = 48
+) -> dict[object, SafeString]:
+    """:func:`bar_chart_svg` of :func:`bar_chart` of each chart's (day, count) points, keyed by
+    the chart's id, kept in the cache under what the markup is made of: the points, the size,
+    the id and the UI language. A home page's 20 charts cost ~15 ms to draw and change only
+    when an article is linked, so a request reads them in one round trip and draws only the
+    changed ones (the key hashes the points, not the drawn bars: cheaper)."""
+    language = get_language() or ""
+    keys = {
+        chart_id: _chart_key((list(series), width, height, str(chart_id), language))
+        for chart_id, series in points.items()
+    }
+    stored = cache.get_many(list(keys.values()))
+    drawn: dict[object, SafeString] = {}
+    missing: dict[str, str] = {}
+    for chart_id, series in points.items():
+        html = stored.get(keys[chart_id])
+        if html is None:
+            chart = bar_chart(series, width=width, height=height)
+            html = missing[keys[chart_id]] = bar_chart_svg(chart, chart_id)
+        # Drawn by bar_chart_svg, which escapes every value (or read back from where it was
+        # stored).
+        drawn[chart_id] = mark_safe(html)  # noqa: S308
+    if missing:
+        cache.set_many(missing, CHART_CACHE_SECONDS)
+    return drawn
+
+
+def _chart_key(shape: object) -> str:
+    digest = hashlib.sha256(repr(shape).encode()).hexdigest()[:32]
+    return f"bar-chart:{CHART_CACHE_VERSION}:{digest}"
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,15 @@ Reads go through events.selectors.search (the API's search uses the same functio
 Highlighted titles and snippets arrive as safe HTML built by the selector (escaped text with
 <mark> around matches); everything else reaches the page through auto-escaping."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Outlet
@@ -22,6 +27,35 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class QuickSelect(forms.Select):
+    """A <select> whose options are joined here: Django renders each option through a
+    template of its own, and the outlet filter has one per outlet (80 cost ~6 ms a page)."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], _SELECTED if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
+
+
+_SELECTED = mark_safe(" selected")  # noqa: S308 - a constant
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search for"),
@@ -31,13 +65,14 @@ class SearchForm(forms.Form):
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=QuickSelect)
     outlet = forms.ModelChoiceField(
         label=_("Outlet"),
         queryset=Outlet.objects.order_by("name").only("slug", "name"),
         to_field_name="slug",
         required=False,
         empty_label=_("Any outlet"),
+        widget=QuickSelect,
     )
     entity = forms.SlugField(
         label=_("Person or organisation"),

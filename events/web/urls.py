@@ -6,6 +6,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
+    path("events/<slug:slug>/timeline/", views.event_timeline_whole, name="event-timeline"),
     path("events/<slug:slug>/articles/", views.event_articles_list, name="event-articles"),
     path("articles/<int:pk>/", views.article_detail, name="article"),
     path("entities/<int:pk>/", views.entity_detail, name="entity"),

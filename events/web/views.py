@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, EventRelation, RelationKind, Update
-from events.selectors.events import event_list_public, event_timeline
+from events.models import Event, RelationKind, Update
+from events.selectors.events import event_list_public
 from events.selectors.pages import (
     article_citations,
     article_page,
@@ -29,12 +30,17 @@ from events.selectors.pages import (
     latest_published_updates,
     link_states,
 )
-from events.templatetags.tracker import day_heading
 from events.web.access import viewer_is_editor
-from events.web.charts import BarChart, Neighbour, bar_chart, bar_chart_svg, relation_graph
+from events.web.charts import (
+    Neighbour,
+    bar_charts_svg,
+    relation_graph,
+)
 from events.web.requests import is_htmx, page_language
+from events.web.timeline import WHOLE, timeline_html
 
 HOME_PAGE_SIZE = 20
+GRAPH_NEIGHBOURS = 12
 EXPORT_FORMATS = (
     ("atom", _("Atom feed")),
     ("ics", _("iCalendar")),
@@ -55,11 +61,7 @@ RELATION_LABELS = {
 class HomeRow:
     event: Event
     latest: Update | None
-    coverage: BarChart
-
-    @property
-    def chart(self) -> SafeString:
-        return bar_chart_svg(self.coverage, self.event.pk)
+    chart: SafeString | None  # None: no dated article yet
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -70,26 +72,32 @@ def home(request: HttpRequest) -> HttpResponse:
     ids = [event.pk for event in events]
     latest = latest_published_updates(event_ids=ids)
     coverage = coverage_by_day(event_ids=ids)
-    rows = [HomeRow(e, latest.get(e.pk), bar_chart(coverage.get(e.pk, []))) for e in events]
+    charts = bar_charts_svg({pk: coverage[pk] for pk in ids if coverage.get(pk)})
+    rows = [HomeRow(e, latest.get(e.pk), charts.get(e.pk)) for e in events]
     template = "events/_home_rows.html" if is_htmx(request) else "events/home.html"
     return render(request, template, {"rows": rows, "page": page, "language": page_language()})
 
 
 @dataclass
+class RelatedLink:
+    url: str
+    label: str
+
+
+@dataclass
 class RelatedGroup:
     label: str
-    events: list[Event]
+    events: list[RelatedLink]
 
 
-def _related(event: Event, relations: list[EventRelation]) -> list[tuple[str, Event, bool]]:
-    """(label as read from ``event``, the other event, outgoing) for each relation."""
-    related = []
-    for relation in relations:
-        outgoing = relation.source_id == event.pk
-        forward, inverse = RELATION_LABELS[RelationKind(relation.kind)]
-        other = relation.target if outgoing else relation.source
-        related.append((str(forward if outgoing else inverse), other, outgoing))
-    return related
+def _relation_labels() -> dict[tuple[str, bool], str]:
+    """How each kind of relation reads from the event's end, (kind, outgoing) -> label, in
+    the active language: translated once per page, not once per related event."""
+    return {
+        (kind, outgoing): str(forward if outgoing else inverse)
+        for kind, (forward, inverse) in RELATION_LABELS.items()
+        for outgoing in (True, False)
+    }
 
 
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -99,48 +107,75 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if event.merged_into_id:
         target = Event.objects.get(pk=event.merged_into_id)
         return redirect("web:event", slug=target.slug, permanent=True)
+    timeline = timeline_html(request, event, page=request.GET.get("page"))
+    if is_htmx(request) and not request.headers.get("HX-History-Restore-Request"):
+        # "Earlier lines" / "Later lines" swap the timeline only (a history restore that
+        # missed htmx's cache asks for the whole page).
+        response = HttpResponse(timeline)
+    else:
+        response = _event_page(request, event, timeline)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> HttpResponse:
     editor = viewer_is_editor(request)
     language = page_language()
-    updates = list(event_timeline(event=event, include_drafts=editor))
-    days = [
-        (heading, list(lines))
-        for heading, lines in groupby(
-            updates, key=lambda u: day_heading(u.occurred_at, u.occurred_precision)
-        )
-    ]
-    related = _related(event, event_relations(event=event))
-    groups: dict[str, list[Event]] = {}
-    for label, other, _outgoing in related:
-        groups.setdefault(label, []).append(other)
+    related = event_relations(event=event, language=language)
+    # Resolved once, not once per related event (an event may have hundreds); slugs are
+    # URL-safe.
+    pattern = reverse("web:event", args=["-"])
+    links = [RelatedLink(pattern.replace("/-/", f"/{r.slug}/", 1), r.label) for r in related]
+    labels = _relation_labels()
+    groups: dict[str, list[RelatedLink]] = {}
+    for other, link in zip(related, links, strict=True):
+        groups.setdefault(labels[other.kind, other.outgoing], []).append(link)
+    # Beyond a dozen neighbours the drawing is unreadable: the list above it names every one.
+    drawn = list(zip(related, links, strict=True))[:GRAPH_NEIGHBOURS]
     graph = relation_graph(
         event.label(language),
         [
-            Neighbour(
-                other.label(language), reverse("web:event", args=[other.slug]), label, outgoing
-            )
-            for label, other, outgoing in related
+            Neighbour(link.label, link.url, labels[other.kind, other.outgoing], other.outgoing)
+            for other, link in drawn
         ],
     )
     states = link_states(editor=editor)
     articles_page, article_groups = event_articles(event=event, states=states)
     coverage = coverage_by_day(event_ids=[event.pk], states=states).get(event.pk, [])
-    coverage_chart = bar_chart(coverage, width=560, height=80)
+    charts = bar_charts_svg({"event": coverage}, width=560, height=80) if coverage else {}
     return render(
         request,
         "events/event_detail.html",
         {
             "event": event,
             "language": language,
-            "days": days,
+            "timeline_html": timeline,
             "related_groups": [RelatedGroup(label, evs) for label, evs in groups.items()],
             "graph": graph if related else None,
+            "graph_omitted": len(related) - len(drawn),
             "articles_page": articles_page,
             "article_groups": article_groups,
-            "coverage": coverage_chart,
-            "coverage_svg": bar_chart_svg(coverage_chart, "event"),
+            "coverage_svg": charts.get("event"),
             "exports": EXPORT_FORMATS,
         },
     )
+
+
+def event_timeline_whole(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every line of the timeline on one page, to read through or print (cached as the
+    event page's pages are)."""
+    event = event_page(slug=slug)
+    if event is None:
+        raise Http404
+    if event.merged_into_id:
+        target = Event.objects.get(pk=event.merged_into_id)
+        return redirect("web:event-timeline", slug=target.slug, permanent=True)
+    context = {
+        "event": event,
+        "language": page_language(),
+        "timeline_html": timeline_html(request, event, page=WHOLE),
+    }
+    return render(request, "events/event_timeline.html", context)
 
 
 def event_articles_list(request: HttpRequest, slug: str) -> HttpResponse:

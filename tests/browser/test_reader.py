@@ -8,10 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from events.demo import data as demo
-from events.models import ArticleEvent, LinkState
+from events.models import ArticleEvent, LinkState, Precision
 from events.services.demo import demo_load
 from events.services.timeline import CitationData, update_create, update_publish
-from tests.factories import ArticleFactory, EntityFactory, EventFactory
+from events.web.timeline import PAGE_LINES
+from tests.factories import ArticleFactory, EntityFactory, EventFactory, OutletFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -176,3 +177,55 @@ def test_admin_and_api_docs_still_work_under_the_policy(page):
     assert [e for e in page.errors if "Content Security Policy" in e] == []
     # The admin has no icon link, so Chromium asks for /favicon.ico; nothing else is missing.
     assert {url for _, url in page.failed_responses} <= {f"{page.url.split('/api')[0]}/favicon.ico"}
+
+
+def _long_timeline(lines: int):
+    event = EventFactory(title="Long story")
+    outlet = OutletFactory()
+    for n in range(lines):
+        update = update_create(
+            event=event,
+            occurred_at=dt.datetime(2022, 1, 2, tzinfo=dt.UTC) + dt.timedelta(hours=n),
+            precision=Precision.MINUTE,
+            headline=f"Line {n:02d}",
+            by=None,
+            citations=[CitationData(outlet_id=outlet.pk)],
+        )
+        update_publish(update=update, by=None)
+    return event
+
+
+def test_earlier_and_later_timeline_lines_swap_in_place_with_htmx(page, screenshot):
+    event = _long_timeline(PAGE_LINES + 3)
+    page.goto(f"/events/{event.slug}/")
+    lines = page.locator("#timeline .update")
+    expect(lines).to_have_count(PAGE_LINES)
+    expect(lines.first).to_contain_text("Line 03")
+    page.get_by_role("link", name="Earlier lines").click()
+    expect(lines).to_have_count(3)
+    expect(lines.first).to_contain_text("Line 00")
+    expect(page.locator("#articles-title")).to_be_visible()  # the rest of the page stayed
+    expect(page).to_have_url(re.compile(f"/events/{event.slug}/$"))  # no navigation
+    screenshot(page, "timeline-earlier")
+    page.get_by_role("link", name="Later lines").click()
+    expect(lines).to_have_count(PAGE_LINES)
+    expect(lines.last).to_contain_text(f"Line {PAGE_LINES + 2}")
+    assert page.errors == []
+
+
+def test_timeline_pages_and_the_whole_timeline_without_javascript(browser, live_server):
+    event = _long_timeline(PAGE_LINES + 3)
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    try:
+        page = context.new_page()
+        page.goto(f"/events/{event.slug}/")
+        page.get_by_role("link", name="Earlier lines").click()
+        expect(page).to_have_url(re.compile(r"\?page=2#timeline$"))
+        expect(page.locator("#timeline .update")).to_have_count(3)
+        page.get_by_role("link", name=re.compile("The whole timeline")).click()
+        expect(page.locator("#timeline .update")).to_have_count(PAGE_LINES + 3)
+        page.emulate_media(media="print")
+        expect(page.locator(".timeline-nav")).to_have_count(0)
+        expect(page.locator("#timeline .update").last).to_be_visible()
+    finally:
+        context.close()

@@ -831,3 +831,15 @@ def test_hostile_article_markup_is_escaped_in_the_queue_and_the_update_form(edit
         body = editor_client.get(url).content.decode()
         assert "<script>alert(1)" not in body and "<img src=x" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_attach_suggestions_list_every_event_escaped(editor_client):
+    EventFactory(slug="csto", title='CSTO <img src=x onerror="alert(1)"> & co')
+    EventFactory(slug="unrest", title="Unrest")
+    body = editor_client.get("/editor/review/").content.decode()
+    datalist = body[body.index('<datalist id="event-choices">') :]
+    datalist = datalist[: datalist.index("</datalist>")]
+    assert '<option value="csto">CSTO &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co' in (
+        datalist
+    )
+    assert '<option value="unrest">Unrest</option>' in datalist

@@ -86,6 +86,20 @@ def test_home_shows_latest_published_line_counts_and_coverage_chart(client):
     assert "Coverage: 3 articles from 6 Jan 2022 to 7 Jan 2022" in body
 
 
+def test_cached_coverage_charts_follow_new_articles_and_the_language(client):
+    event = EventFactory(title="Kazakhstan unrest")
+    _link(ArticleFactory(published_at=dt.datetime(2022, 1, 6, 12, tzinfo=dt.UTC)), event)
+    for url in ("/", f"/events/{event.slug}/"):
+        assert "Coverage: 1 article from 6 Jan 2022 to 6 Jan 2022" in _body(client.get(url))
+    _link(ArticleFactory(published_at=dt.datetime(2022, 1, 8, 12, tzinfo=dt.UTC)), event)
+    for url in ("/", f"/events/{event.slug}/"):
+        body = _body(client.get(url))
+        assert "Coverage: 2 articles from 6 Jan 2022 to 8 Jan 2022" in body, url
+        assert "6 Jan 2022: 1 article" in body and "8 Jan 2022: 1 article" in body
+        bulgarian = _body(client.get(url, HTTP_ACCEPT_LANGUAGE="bg"))
+        assert "6 Jan 2022" not in bulgarian and "6 Ян 2022" in bulgarian, url
+
+
 def test_home_query_count_is_constant_with_latest_lines_and_charts(client):
     def make(n):
         for _ in range(n):

