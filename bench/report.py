@@ -16,9 +16,9 @@ STORE_PARTS = (
     "_store",
     "_merge_into_canonical_owner",
     "_original_of",
-    "article_band_keys_set",
-    "_page_keep",
-    "article_enrich",
+    "enrichment_compute",
+    "_page_writes",
+    "_run",
 )
 _ARRAY = re.compile(r"'\{[^}]*\}'")
 
