@@ -10,7 +10,7 @@ import gzip
 import hashlib
 import logging
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -383,6 +383,7 @@ class _Locked:
     published_at: dt.datetime | None
     outlet_id: int | None
     duplicate_of_id: int | None
+    former_urls: list[str] = field(default_factory=list)  # to keep as variants
 
 
 @transaction.atomic
@@ -420,7 +421,7 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
         stamp=stamp,
     )
     # Every write of the article in one round trip, in order (see _write_sql).
-    _run(*_writes(article.id, prepared, fields), enrichment_writes(article.id, enrichment))
+    _run(*_writes(article, prepared, fields), enrichment_writes(article.id, enrichment))
     logger.info(
         "ingest.article_stored",
         extra={
@@ -448,28 +449,31 @@ def _run(*statements: tuple[str, dict[str, Any]]) -> None:
         cursor.execute(sql, params)
 
 
+# Two unique-index lookups, the second only if the first finds nothing (an OR across the
+# join would scan both tables).
+_OWNER_SQL = """
+(SELECT id FROM events_article WHERE canonical_url = %(url)s AND id <> %(article)s)
+UNION ALL
+(SELECT article_id FROM events_articleurl WHERE url = %(url)s AND article_id <> %(article)s)
+LIMIT 1
+"""
+
+
 def _merge_into_canonical_owner(article: _Locked, prepared: Prepared) -> Outcome | None:
     """If the page's canonical URL already belongs to another article, this article was only
-    another URL of it: record the URLs there and drop the empty duplicate row."""
+    another URL of it: record the URLs there and drop the empty duplicate row. Otherwise the
+    article takes the canonical URL and keeps the one it had as a variant."""
     canonical = prepared.canonical
     if canonical == article.canonical_url:
         return None
-    # Two unique-index lookups; an OR across the join would scan both tables.
-    owner = (
-        Article.objects.filter(canonical_url=canonical)
-        .exclude(pk=article.id)
-        .values_list("pk", flat=True)
-        .first()
-    ) or (
-        ArticleURL.objects.filter(url=canonical)
-        .exclude(article_id=article.id)
-        .values_list("article_id", flat=True)
-        .first()
-    )
-    if owner is None:
-        _url_variants_add(article.id, article.canonical_url)
+    with connection.cursor() as cursor:
+        cursor.execute(_OWNER_SQL, {"url": canonical, "article": article.id})
+        row = cursor.fetchone()
+    if row is None:
+        article.former_urls.append(article.canonical_url)
         article.canonical_url = canonical
         return None
+    owner = row[0]
     instance = Article.objects.get(pk=article.id)
     urls = [instance.canonical_url, *instance.urls.values_list("url", flat=True)]
     if instance.state != ArticleState.READY and not instance.citations.exists():
@@ -525,22 +529,22 @@ ON CONFLICT DO NOTHING
 
 
 def _writes(
-    article_id: int, prepared: Prepared, fields: dict[str, Any]
+    article: _Locked, prepared: Prepared, fields: dict[str, Any]
 ) -> tuple[tuple[str, dict[str, Any]], ...]:
     """The article's row, its LSH band keys (replaced), the URLs it was fetched at (variants)
     and its raw page. The unique constraints stay the arbiters: a canonical URL another
     worker stored meanwhile fails the update (and _store runs again, merging), a URL already
     known is left to its article."""
     page = prepared.page
-    urls = (page.requested_url, *page.redirect_chain, page.final_url)
+    urls = (*article.former_urls, page.requested_url, *page.redirect_chain, page.final_url)
     params = {
         **fields,
-        "article": article_id,
+        "article": article.id,
         "now": timezone.now(),
         "band_keys": list(dict.fromkeys(prepared.fingerprint.band_keys)),
         "urls": [u for u in dict.fromkeys(urls) if u and len(u) <= MAX_URL_CHARS],
     }
-    return (_ARTICLE_SQL, params), _page_writes(article_id, prepared)
+    return (_ARTICLE_SQL, params), _page_writes(article.id, prepared)
 
 
 # One statement whether the page is new or replaces the last one.
