@@ -175,42 +175,69 @@ def article_register(
 ) -> int | None:
     """Make sure an Article exists for ``url``; return its id if it is new, else None.
 
-    A URL seen before (as canonical or as a variant) only adds the variant."""
+    A URL seen before (as canonical or as a variant) only adds the variant. One statement
+    (see _REGISTER_SQL); the unique canonical URL decides between racing registrations."""
     try:
         canonical = storable_canonical_url(url)
     except InvalidURL:
         return None
-    known = (
-        ArticleURL.objects.filter(url__in=[url, canonical])
-        .values_list("article_id", flat=True)
-        .first()
+    article = Article(
+        canonical_url=canonical,
+        feed=feed,
+        outlet=(feed.outlet if feed else None) or outlet_for_host(url_host(canonical)),
+        title=title[:500],
+        published_at=published_at,
     )
-    if known is not None:
-        _url_variants_add(known, url)
+    sql, params = _register_sql(article)
+    params.update(url=url, variants=[url] if url == canonical else [url, canonical])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        # The canonical URL was registered by a transaction that committed while this
+        # statement ran (its snapshot does not show the row): add the variants to it.
+        owner = Article.objects.filter(canonical_url=canonical).values_list("pk", flat=True)
+        _url_variants_add(owner.get(), url, canonical)
         return None
-    with transaction.atomic():
-        article, created = _article_create_or_get(
-            canonical_url=canonical,
-            feed=feed,
-            outlet=(feed.outlet if feed else None) or outlet_for_host(url_host(canonical)),
-            title=title[:500],
-            published_at=published_at,
-        )
-        _url_variants_add(article.pk, url, canonical)
-    return article.pk if created else None
+    article_id, created = row
+    return int(article_id) if created else None
 
 
-def _article_create_or_get(*, canonical_url: str, **fields: object) -> tuple[Article, bool]:
-    """get_or_create the other way round: a new URL is the common case, so insert first and
-    read only when another registration won (a statement fewer than reading first)."""
-    try:
-        with transaction.atomic():
-            return Article.objects.create(canonical_url=canonical_url, **fields), True
-    except IntegrityError:
-        article = Article.objects.filter(canonical_url=canonical_url).first()
-        if article is None:
-            raise  # not the unique URL: another constraint refused the row
-        return article, False
+# Registration in one statement: a URL known already (as any article's URL) only adds this
+# URL to that article; else the article is inserted, or, if its canonical URL exists, that
+# article gets both URLs as variants. The row is built from the model's fields and their
+# defaults (_register_sql), so a new column with a default needs no change here.
+_REGISTER_SQL = """
+WITH known AS (
+    SELECT article_id AS id FROM events_articleurl WHERE url IN (%(url)s, %(canonical_url)s)
+    ORDER BY first_seen_at, id LIMIT 1
+), created AS (
+    INSERT INTO events_article ({columns}) SELECT {values} WHERE NOT EXISTS (SELECT FROM known)
+    ON CONFLICT (canonical_url) DO NOTHING RETURNING id
+), owner AS (
+    (SELECT id, true AS created, false AS known FROM created)
+    UNION ALL (SELECT id, false, true FROM known)
+    UNION ALL (SELECT id, false, false FROM events_article WHERE canonical_url = %(canonical_url)s)
+    LIMIT 1
+), variants AS (
+    INSERT INTO events_articleurl (article_id, url, first_seen_at)
+    SELECT owner.id, variant.url, %(created_at)s
+    FROM owner, unnest(%(variants)s::text[]) WITH ORDINALITY AS variant (url, n)
+    WHERE NOT owner.known OR variant.n = 1
+    ON CONFLICT DO NOTHING
+)
+SELECT id, created FROM owner
+"""
+
+
+def _register_sql(article: Article) -> tuple[str, dict[str, Any]]:
+    """_REGISTER_SQL for ``article``'s row: every stored column but the generated ones, with
+    the values the ORM would insert (defaults, auto_now), cast to the column types."""
+    fields = [f for f in Article._meta.concrete_fields if not f.primary_key and not f.generated]
+    params = {f.column: f.get_db_prep_save(f.pre_save(article, True), connection) for f in fields}
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = ", ".join(f"%({f.column})s::{f.db_type(connection)}" for f in fields)
+    return _REGISTER_SQL.format(columns=columns, values=values), params
 
 
 # --- processing -------------------------------------------------------------------------------
