@@ -9,6 +9,7 @@ import datetime as dt
 import gzip
 import hashlib
 import logging
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -230,13 +231,19 @@ SELECT id, created FROM owner
 """
 
 
+_VARCHAR_LENGTH = re.compile(r"^varchar\(\d+\)$")
+
+
 def _register_sql(article: Article) -> tuple[str, dict[str, Any]]:
     """_REGISTER_SQL for ``article``'s row: every stored column but the generated ones, with
     the values the ORM would insert (defaults, auto_now), cast to the column types."""
     fields = [f for f in Article._meta.concrete_fields if not f.primary_key and not f.generated]
     params = {f.column: f.get_db_prep_save(f.pre_save(article, True), connection) for f in fields}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    values = ", ".join(f"%({f.column})s::{f.db_type(connection)}" for f in fields)
+    # varchar without its length: an explicit cast to varchar(n) would truncate silently, the
+    # assignment to the column refuses an overlong value as the ORM's insert does.
+    types = [_VARCHAR_LENGTH.sub("varchar", str(f.db_type(connection))) for f in fields]
+    values = ", ".join(f"%({f.column})s::{t}" for f, t in zip(fields, types, strict=True))
     return _REGISTER_SQL.format(columns=columns, values=values), params
 
 
