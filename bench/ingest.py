@@ -355,7 +355,7 @@ def duplicate_query_plan() -> tuple[list[str], str]:
     article = Article.objects.filter(state=ArticleState.READY).order_by("-id").first()
     assert article is not None  # noqa: S101 - the corpus was just filled
     with CaptureQueriesContext(connection) as captured:
-        articles._original_of(article, fingerprint(TextWriter(99).text("bg").body))
+        articles._original_of(article.pk, fingerprint(TextWriter(99).text("bg").body))
     query = next(q["sql"] for q in captured.captured_queries if "articlebandkey" in q["sql"])
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {query}")

@@ -16,9 +16,9 @@ STORE_PARTS = (
     "_store",
     "_merge_into_canonical_owner",
     "_original_of",
-    "article_band_keys_set",
-    "_page_keep",
-    "article_enrich",
+    "enrichment_compute",
+    "_page_writes",
+    "_run",
 )
 _ARRAY = re.compile(r"'\{[^}]*\}'")
 
@@ -103,7 +103,7 @@ def statements(small: Run, large: Run, sizes: tuple[int, int], top: int = 6) -> 
         before = 1000 * small.query_seconds.get(shape, 0.0) / n_small
         after = 1000 * seconds / n_large
         calls = large.query_calls[shape] / n_large
-        shown = shape.replace("events_", "")
+        shown = " ".join(shape.replace("events_", "").split())
         say(f"  {before:7.2f} → {after:7.2f}  ×{calls:<4.1f} {shown[:200]}")
 
 

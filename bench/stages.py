@@ -21,9 +21,9 @@ STAGES: tuple[tuple[str, Any, str], ...] = (
     ("store: one transaction", articles, "_store"),
     ("  canonical owner lookup", articles, "_merge_into_canonical_owner"),
     ("  duplicate lookup", articles, "_original_of"),
-    ("  band keys: replace rows", articles, "article_band_keys_set"),
-    ("  raw page: gzip, upsert", articles, "_page_keep"),
-    ("  entities, suggestions", articles, "article_enrich"),
+    ("  entities, suggestions: matching", articles, "enrichment_compute"),
+    ("  raw page: gzip", articles, "_page_writes"),
+    ("  writes: row, keys, URLs, page, links", articles, "_run"),
 )
 
 

@@ -592,3 +592,30 @@ def test_registering_a_url_and_its_tracking_variant_creates_one_article(site):
     assert article_register(url=f"{url}?utm_medium=social&gclid=1") is None
     assert Article.objects.get().pk == first
     assert ArticleURL.objects.filter(article_id=first).count() == 2
+
+
+def test_registration_adds_only_the_new_url_to_an_article_that_knows_it():
+    first = article_register(url="https://news.example/a?utm_source=x", title="A")
+    article = Article.objects.get(pk=first)
+    assert (article.canonical_url, article.title, article.state) == (
+        "https://news.example/a",
+        "A",
+        "pending",
+    )
+    assert set(article.urls.values_list("url", flat=True)) == {
+        "https://news.example/a?utm_source=x",
+        "https://news.example/a",
+    }
+    # Known as a variant of another article: only the URL itself is added there.
+    other = Article.objects.create(canonical_url="https://news.example/b")
+    ArticleURL.objects.create(article=other, url="https://mirror.example/b?utm_source=y")
+    assert article_register(url="https://mirror.example/b?utm_source=y") is None
+    # Its canonical form is an article without the URL: both URLs become its variants.
+    assert article_register(url="https://news.example/b?utm_campaign=z") is None
+    assert set(other.urls.values_list("url", flat=True)) == {
+        "https://mirror.example/b?utm_source=y",
+        "https://news.example/b?utm_campaign=z",
+        "https://news.example/b",
+    }
+    assert not ArticleURL.objects.filter(url="https://mirror.example/b").exists()
+    assert Article.objects.count() == 2

@@ -124,8 +124,11 @@ CYRILLIC_MARGIN = 0.15
 MIN_CYRILLIC_WORDS = 3
 
 
-# The best Cyrillic code page and its score, computed on first call.
+# Computed on first call: the best Cyrillic code page and its score; the page's text without
+# markup; the page read as UTF-8 (None when it is not UTF-8).
 _LazyBest = Callable[[], tuple[str, float]]
+_LazySample = Callable[[], bytes]
+_LazyText = Callable[[], str | None]
 
 
 @dataclass(frozen=True)
@@ -140,14 +143,18 @@ def decode_html(body: bytes, *, http_charset: str | None = None) -> DecodedHtml:
     bom = _from_bom(body)
     if bom is not None:
         return bom
-    sample = _text_sample(body)
-    # Scoring the Cyrillic code pages costs a few decodes of the sample: only when needed.
-    cyrillic = functools.cache(lambda: _best_cyrillic(sample))
+    # The markup-free sample and the Cyrillic scores cost a regex pass over the page and a
+    # few decodes of the sample: computed only when a legacy code page is in question (never
+    # for a page that is UTF-8, the common case).
+    sample = functools.cache(lambda: _text_sample(body))
+    cyrillic = functools.cache(lambda: _best_cyrillic(sample()))
+    utf8 = functools.cache(lambda: _utf8_text(body))
     for label, source in ((http_charset, "http"), (_meta_charset(body), "meta")):
         codec = _codec(label)
-        if codec is not None and _believable(body, sample, codec, cyrillic):
-            return DecodedHtml(_decode(body, codec), codec, source)
-    return _detect(body, sample, cyrillic)
+        if codec is not None and _believable(body, sample, codec, cyrillic, utf8):
+            text = utf8() if codec == "utf-8" else None
+            return DecodedHtml(text if text is not None else _decode(body, codec), codec, source)
+    return _detect(body, sample, cyrillic, utf8)
 
 
 def _from_bom(body: bytes) -> DecodedHtml | None:
@@ -178,11 +185,13 @@ def _codec(label: str | None) -> str | None:
     return name if name in _ALLOWED else None
 
 
-def _believable(body: bytes, sample: bytes, codec: str, cyrillic: _LazyBest) -> bool:
+def _believable(
+    body: bytes, sample: _LazySample, codec: str, cyrillic: _LazyBest, utf8: _LazyText
+) -> bool:
     if codec.startswith(("utf-16", "utf-32")) and b"\x00" not in body[:512]:
         return False
     if codec == "utf-8":
-        return _mostly_utf8(body)
+        return utf8() is not None
     try:
         body.decode(codec)
     except UnicodeDecodeError:
@@ -191,32 +200,33 @@ def _believable(body: bytes, sample: bytes, codec: str, cyrillic: _LazyBest) -> 
         # cp1252 leaves five bytes undefined; browsers read them as Latin-1 controls.
     if codec in _MULTIBYTE:
         return True
-    if not body.isascii() and _mostly_utf8(body):
+    if not body.isascii() and utf8() is not None:
         # Valid UTF-8 with multi-byte sequences is never an accident of a legacy code page.
         return False
     if codec not in _CYRILLIC_FAMILY:
         # e.g. "iso-8859-1" announced for windows-1251 bytes
         return cyrillic()[1] < CYRILLIC_PLAUSIBLE
-    own = _cyrillic_score(sample.decode(codec, "replace"))
+    own = _cyrillic_score(sample().decode(codec, "replace"))
     if own >= CYRILLIC_CONFIDENT:
         return True
     best_score = cyrillic()[1]
     return best_score < CYRILLIC_PLAUSIBLE or best_score - own < CYRILLIC_MARGIN
 
 
-def _detect(body: bytes, sample: bytes, cyrillic: _LazyBest) -> DecodedHtml:
+def _detect(body: bytes, sample: _LazySample, cyrillic: _LazyBest, utf8: _LazyText) -> DecodedHtml:
     if not body:
         return DecodedHtml("", "utf-8", "fallback")
     if body.isascii():
         return DecodedHtml(body.decode("ascii"), "utf-8", "detected")
-    if _mostly_utf8(body):
-        return DecodedHtml(body.decode("utf-8", "replace"), "utf-8", "detected")
+    text = utf8()
+    if text is not None:
+        return DecodedHtml(text, "utf-8", "detected")
     best, best_score = cyrillic()
     if best_score >= CYRILLIC_PLAUSIBLE:
         # Detectors confuse the Cyrillic code pages with each other and even with CJK
         # encodings on short text; the prose score does not.
         return DecodedHtml(_decode(body, best), best, "detected")
-    codec = _codec(_detector_guess(sample))
+    codec = _codec(_detector_guess(sample()))
     if codec is None:
         return DecodedHtml(body.decode("utf-8", "replace"), "utf-8", "fallback")
     return DecodedHtml(_decode(body, codec), codec, "detected")
@@ -239,20 +249,19 @@ def _decode(body: bytes, codec: str) -> str:
     return text
 
 
-def _mostly_utf8(body: bytes) -> bool:
-    """UTF-8 with at most a stray bad byte per hundred characters: a page cut off mid-character
-    by the size cap, or one foreign snippet. Legacy Cyrillic or Latin bytes read as UTF-8
-    fail at nearly every non-ASCII byte."""
+def _utf8_text(body: bytes) -> str | None:
+    """The page read as UTF-8 if it is mostly UTF-8 (None if not): at most a stray bad byte
+    per hundred characters, from a page cut off mid-character by the size cap or one foreign
+    snippet, each read as a replacement character. Legacy Cyrillic or Latin bytes read as
+    UTF-8 fail at nearly every non-ASCII byte."""
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    else:
-        return True
     text = body.decode("utf-8", "replace")
     errors = text.count("\ufffd") - body.count("\ufffd".encode())
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    return errors * 100 <= non_ascii
+    return text if errors * 100 <= non_ascii else None
 
 
 def _text_sample(body: bytes) -> bytes:

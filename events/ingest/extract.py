@@ -9,6 +9,7 @@ htmldate. The page is parsed here once and handed to both libraries as a tree: g
 string that looks like a URL, htmldate downloads it.
 """
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -20,6 +21,16 @@ import htmldate
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.metadata import (
+    META_URL,
+    Document,
+    examine_meta,
+    extract_author,
+    extract_meta_json,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
 
 from events.ingest.timestamps import parse_timestamp
 
@@ -83,7 +94,8 @@ def extract_article(html: str, *, url: str) -> ExtractedArticle:
     Raises ExtractionError."""
     tree = _parse(html)
     meta = _meta_map(tree)
-    document, text = _extract(tree, url)
+    document = _metadata(tree, url)
+    text = _extract(tree, url)
     title = _clean(document.title)
     published, modified = _dates(tree, meta, document, url)
     return ExtractedArticle(
@@ -114,23 +126,21 @@ def _parse(html: str) -> lxml.html.HtmlElement:
         raise ExtractionError("not an HTML page") from None
 
 
-def _extract(tree: lxml.html.HtmlElement, url: str) -> tuple[Any, str]:
-    """trafilatura's metadata and the text: precision mode, then (for short articles it cuts
-    too much) the default mode, whose output must then not be a list of links."""
-    document = _trafilatura(tree, url, precision=True, metadata=True)
-    text = _lines(document)
+def _extract(tree: lxml.html.HtmlElement, url: str) -> str:
+    """The text: precision mode, then (for short articles it cuts too much) the default mode,
+    whose output must then not be a list of links."""
+    text = _lines(_trafilatura(tree, url, precision=True))
     if len(text) >= MIN_TEXT_CHARS:
-        return document, text
-    fallback = _trafilatura(tree, url, precision=False, metadata=document is None)
-    text = _lines(fallback)
+        return text
+    text = _lines(_trafilatura(tree, url, precision=False))
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError("no article text found")
     if _link_text_share(text, tree) > MAX_LINK_TEXT_SHARE:
         raise ExtractionError("page is a list of links")
-    return document or fallback, text
+    return text
 
 
-def _trafilatura(tree: lxml.html.HtmlElement, url: str, *, precision: bool, metadata: bool) -> Any:
+def _trafilatura(tree: lxml.html.HtmlElement, url: str, *, precision: bool) -> Any:
     try:
         return trafilatura.bare_extraction(
             tree,
@@ -140,13 +150,43 @@ def _trafilatura(tree: lxml.html.HtmlElement, url: str, *, precision: bool, meta
             include_tables=False,
             include_links=False,
             include_images=False,
-            with_metadata=metadata,
-            # Only the date search on markup here; the pattern search over the whole page
-            # (slow on big pages) runs once, later, and only if this finds nothing.
-            date_extraction_params={"original_date": True, "extensive_search": False},
+            with_metadata=False,  # see _metadata
         )
     except Exception as error:  # noqa: BLE001 - a hostile page must not crash the worker
         raise ExtractionError(f"extraction failed: {type(error).__name__}") from None
+
+
+def _metadata(tree: lxml.html.HtmlElement, url: str) -> Document:
+    """Title, author, site name and day: trafilatura's ``extract_metadata`` step by step,
+    without the categories, tags and licence it also looks for (a third of its time, unused
+    here). Only the date search on markup; the pattern search over the whole page (slow on
+    big pages) runs once, later, in _dates, and only if this finds nothing.
+    tests/ingest/test_extract.py checks these fields against extract_metadata itself."""
+    try:
+        document = examine_meta(tree)
+        if document.author and " " not in document.author:
+            document.author = None
+        with contextlib.suppress(Exception):  # as in trafilatura: bugs in its JSON-LD parser
+            document = extract_meta_json(tree, document)
+        document.title = document.title or extract_title(tree)
+        document.author = document.author or extract_author(tree)
+        document.url = document.url or extract_url(tree, url or None)
+        document.date = htmldate.find_date(
+            tree, url=document.url, original_date=True, extensive_search=False
+        )
+        if not document.sitename:
+            document.sitename = extract_sitename(tree)
+        if document.sitename:
+            sitename = document.sitename.lstrip("@")
+            if sitename and "." not in sitename and not sitename[0].isupper():
+                sitename = sitename.title()
+            document.sitename = sitename
+        elif document.url and (match := META_URL.match(document.url)):
+            document.sitename = match[1]
+        document.clean_and_trim()
+    except Exception:  # noqa: BLE001 - metadata is optional; a parser bug must not lose the text
+        return Document()
+    return document
 
 
 def _lines(document: Any) -> str:

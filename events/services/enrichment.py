@@ -16,23 +16,25 @@ process learns of a change (see :class:`CuratedCache`):
   keeps a value built from rows that were never committed.
 """
 
+import datetime as dt
 import logging
 import threading
 import time
 import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import redis
 from django.apps import AppConfig
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Count, Max, Model, Q
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Count, Max, Model
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils import timezone
 
-from events.ingest.entities import AliasMatcher, AliasSpec
+from events.ingest.entities import AliasMatcher, AliasSpec, EntityMatch
 from events.ingest.linking import ArticleProfile, EventProfile, suggest, terms_of
 from events.models import (
     PUBLIC_STATUSES,
@@ -45,7 +47,6 @@ from events.models import (
     EventTranslation,
     LinkOrigin,
     LinkState,
-    Mention,
     Outlet,
     OutletDomain,
     Participant,
@@ -289,53 +290,78 @@ _matcher = CuratedCache(_aliases_version, _matcher_build)
 _profiles = CuratedCache(_profiles_version, _profiles_build)
 
 
+@dataclass(frozen=True)
+class Enrichment:
+    """What enrichment found in an article's text: its entity mentions and the events it fits."""
+
+    matches: tuple[EntityMatch, ...]
+    suggestions: list[tuple[int, float]]  # (event_id, score), best first
+
+
+def enrichment_compute(
+    *, title: str, text: str, published_at: dt.datetime | None, stamp: object = ...
+) -> Enrichment:
+    """Mentions and event suggestions for a text, from the cached matcher and profiles (no
+    query while they are fresh); ``stamp`` is the :func:`curation_stamp` read already."""
+    if stamp is ...:
+        stamp = curation_stamp()
+    # Spans are offsets into the text, where a citation's quote is found too.
+    matches = _matcher.get(stamp).match(text)
+    profile = ArticleProfile(
+        entity_ids=frozenset(m.entity_id for m in matches),
+        terms=terms_of(f"{title} {text}"),
+        published_at=published_at,
+    )
+    return Enrichment(matches=matches, suggestions=suggest(profile, _profiles.get(stamp)))
+
+
+# The writes of an enrichment, run in order in one round trip. The unique (article, event)
+# constraint is the arbiter: a suggestion whose pair an editor (or a racing worker) wrote
+# meanwhile only refreshes the score of an undecided automatic one, never a decision.
+_ENRICH_SQL = """
+DELETE FROM events_mention WHERE article_id = %(article)s;
+INSERT INTO events_mention (article_id, entity_id, count, first_start, first_end)
+SELECT %(article)s, * FROM unnest(
+    %(entities)s::bigint[], %(counts)s::integer[], %(starts)s::integer[], %(ends)s::integer[]);
+DELETE FROM events_articleevent
+WHERE article_id = %(article)s AND state = %(suggested)s AND origin = %(auto)s
+  AND NOT (event_id = ANY(%(events)s::bigint[]));
+INSERT INTO events_articleevent
+    (created_at, updated_at, article_id, event_id, score, origin, state)
+SELECT %(now)s, %(now)s, %(article)s, event_id, score, %(auto)s, %(suggested)s
+FROM unnest(%(events)s::bigint[], %(scores)s::double precision[]) AS s (event_id, score)
+ON CONFLICT (article_id, event_id) DO UPDATE
+SET score = EXCLUDED.score, updated_at = EXCLUDED.updated_at
+WHERE events_articleevent.state = %(suggested)s AND events_articleevent.origin = %(auto)s
+"""
+
+
+def enrichment_writes(article_id: int, enrichment: Enrichment) -> tuple[str, dict[str, Any]]:
+    """The SQL (several statements) and parameters that replace the article's mentions and
+    refresh its automatic suggestions; decisions and editors' links are never touched. Run
+    inside the article's row lock, as :func:`article_enrich` does."""
+    matches, suggestions = enrichment.matches, enrichment.suggestions
+    return _ENRICH_SQL, {
+        "article": article_id,
+        "entities": [m.entity_id for m in matches],
+        "counts": [m.count for m in matches],
+        "starts": [m.first_start for m in matches],
+        "ends": [m.first_end for m in matches],
+        "events": [event_id for event_id, _ in suggestions],
+        "scores": [round(score, 4) for _, score in suggestions],
+        "now": timezone.now(),
+        "suggested": str(LinkState.SUGGESTED),
+        "auto": str(LinkOrigin.AUTO),
+    }
+
+
 def article_enrich(*, article: Article, stamp: object = ...) -> None:
     """Replace the article's mentions and refresh its automatic event suggestions. An editor's
     confirmation or rejection is never touched. Call inside the article's row lock; ``stamp``
     is the :func:`curation_stamp` the caller read already."""
-    if stamp is ...:
-        stamp = curation_stamp()
-    # Spans are offsets into article.text, where a citation's quote is found too.
-    matches = _matcher.get(stamp).match(article.text)
-    Mention.objects.filter(article=article).delete()
-    Mention.objects.bulk_create(
-        Mention(
-            article=article,
-            entity_id=m.entity_id,
-            count=m.count,
-            first_start=m.first_start,
-            first_end=m.first_end,
-        )
-        for m in matches
+    enrichment = enrichment_compute(
+        title=article.title, text=article.text, published_at=article.published_at, stamp=stamp
     )
-    profile = ArticleProfile(
-        entity_ids=frozenset(m.entity_id for m in matches),
-        terms=terms_of(f"{article.title} {article.text}"),
-        published_at=article.published_at,
-    )
-    _suggestions_store(article, suggest(profile, _profiles.get(stamp)))
-
-
-def _suggestions_store(article: Article, suggestions: list[tuple[int, float]]) -> None:
-    existing = {link.event_id: link for link in ArticleEvent.objects.filter(article=article)}
-    now = timezone.now()
-    ArticleEvent.objects.bulk_create(
-        ArticleEvent(article=article, event_id=event_id, score=round(score, 4))
-        for event_id, score in suggestions
-        if event_id not in existing
-    )
-    for event_id, score in suggestions:
-        link = existing.get(event_id)
-        if (
-            link is not None
-            and link.state == LinkState.SUGGESTED
-            and link.origin == LinkOrigin.AUTO
-        ):
-            link.score = round(score, 4)
-            link.updated_at = now
-            link.save(update_fields=["score", "updated_at"])
-    # Automatic suggestions the new text no longer supports go; decisions stay.
-    stale = set(existing) - {event_id for event_id, _ in suggestions}
-    ArticleEvent.objects.filter(
-        Q(article=article, event_id__in=stale, state=LinkState.SUGGESTED, origin=LinkOrigin.AUTO)
-    ).delete()
+    sql, params = enrichment_writes(article.pk, enrichment)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -401,3 +401,22 @@ def test_meta_language_is_two_letters_or_empty(attributes, head, language):
     page = f"<html {attributes}><head>{head}</head>{body}</html>"
 
     assert extract_article(page, url="https://example.com/a").meta_language == language
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PAGES.glob("*.html")))
+def test_metadata_fields_match_trafilaturas_own_extract_metadata(name):
+    # _metadata follows extract_metadata step by step without categories, tags and licence;
+    # this catches a trafilatura upgrade that changes the steps.
+    from trafilatura.metadata import extract_metadata
+
+    from events.ingest.extract import _metadata, _parse
+
+    ours = _metadata(_parse(html(name)), "https://fetched.example/a")
+    theirs = extract_metadata(
+        _parse(html(name)),
+        "https://fetched.example/a",
+        {"original_date": True, "extensive_search": False},
+    )
+    fields = ("title", "author", "sitename", "date", "url")
+    assert {f: getattr(ours, f) for f in fields} == {f: getattr(theirs, f) for f in fields}
+    assert ours.title  # every fixture page has a title
