@@ -118,11 +118,12 @@ WITH_DATABASE = """SELECT v.*, (SELECT oid FROM pg_database WHERE datname = curr
 FROM ({sql}) v"""
 
 
-def _validators(
+def read_validators(
     sql: str, key: str | int, role: Role, *, with_database: bool = False
 ) -> tuple[str, dt.datetime | None, int | None] | None:
     """(ETag state, Last-Modified, the database's oid when asked for), or None when the object
-    does not exist."""
+    does not exist. The API's conditional views and the event page's cached timeline
+    (events.web.timeline) both read them."""
     with connection.cursor() as cursor:
         query = WITH_DATABASE.format(sql=sql) if with_database else sql
         cursor.execute(query, {"key": key, "editor": role == Role.EDITOR})
@@ -148,7 +149,7 @@ class ConditionalGetMixin:
         role = request_role(request)
         cached = self.cache_body_seconds > 0
         key = kwargs[self.conditional_kwarg]
-        found = _validators(self.conditional_sql, key, role, with_database=cached)
+        found = read_validators(self.conditional_sql, key, role, with_database=cached)
         if found is None:
             return super().get(request, *args, **kwargs)  # type: ignore[misc]
         state, last_modified, database = found

@@ -31,7 +31,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 # The API's validators: the same query, the same guarantees (events/api/conditional.py).
-from events.api.conditional import TIMELINE_SQL, _validators
+from events.api.conditional import TIMELINE_SQL, read_validators
 from events.api.permissions import Role
 from events.models import Event, Update
 from events.selectors.events import event_timeline
@@ -119,7 +119,7 @@ def timeline_html(request: HttpRequest, event: Event, *, page: str | None) -> Sa
     editor = viewer_is_editor(request)
     number = None if page == WHOLE else page_number(page)
     role = Role.EDITOR if editor else Role.READER
-    found = _validators(TIMELINE_SQL, event.slug, role, with_database=True)
+    found = read_validators(TIMELINE_SQL, event.slug, role, with_database=True)
     if found is None:  # the event went away since it was read: nothing to keep
         return _safe(_render(event, editor=editor, number=number))
     state, _last_modified, database = found
