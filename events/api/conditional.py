@@ -136,6 +136,12 @@ def read_validators(
     return f"{count}.{max_id}.{other}", last_modified, database[0] if database else None
 
 
+# Query parameters any kept body may vary on besides a view's filters (see _known_query).
+KNOWN_QUERY = frozenset(
+    {"cursor", "page_size", "lang", "format", "include_drafts", "include_duplicates"}
+)
+
+
 class ConditionalGetMixin:
     """Answers GET with ``ETag`` and ``Last-Modified``, and ``304`` when the client's copy is
     current. A view sets ``conditional_sql`` (one of the queries above) and
@@ -176,7 +182,10 @@ class ConditionalGetMixin:
         answered the same way, as the renderer's bytes."""
         renderer = request.accepted_renderer
         _, parameters = parse_header_parameters(request.accepted_media_type)
-        if set(parameters) - {"q"}:  # indent=...: another body, not kept
+        if set(parameters) - {"q"} or not self._known_query(request):
+            # indent=...: another body; an unknown parameter: a body like another's under a
+            # new key, which a client could repeat to fill Redis (a page is ~100 KB, kept
+            # 10 minutes). Both are built, not kept.
             return super().get(request, *args, **kwargs)  # type: ignore[misc]
         zone = timezone.get_current_timezone_name()
         key = f"api-body:{BODY_CACHE_VERSION}:{zone}:{validators}"
@@ -191,6 +200,13 @@ class ConditionalGetMixin:
         charset = renderer.charset
         content_type = f"{renderer.media_type}; charset={charset}" if charset else None
         return RenderedResponse(body, content_type or renderer.media_type)
+
+    def _known_query(self, request: Request) -> bool:
+        """Whether every query parameter is one the view reads: its filters, the page's
+        cursor and size, the label language, the format and the view's own flags."""
+        filterset = getattr(self, "filterset_class", None)
+        known = KNOWN_QUERY | set(filterset.base_filters if filterset else ())
+        return set(request.query_params) <= known
 
 
 class RenderedResponse(Response):

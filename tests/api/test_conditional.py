@@ -117,3 +117,39 @@ def test_304_costs_one_query_beyond_authentication(client, event) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert len(queries) == 1
+
+
+@pytest.mark.parametrize("kept_query", ["", "?page_size=10", "?lang=bg"])
+def test_timeline_pages_with_unknown_parameters_are_built_not_kept(
+    client, event, kept_query
+) -> None:
+    url = f"/api/v1/events/{event.slug}/timeline/"
+    client.get(url + kept_query)
+    with CaptureQueriesContext(connection) as kept:
+        from_cache = client.get(url + kept_query)
+    junk = url + (kept_query + "&" if kept_query else "?") + "x=1"
+    client.get(junk)
+    with CaptureQueriesContext(connection) as built:
+        answered = client.get(junk)
+
+    assert from_cache.status_code == 200 and answered.status_code == 200
+    assert answered.json()["results"] == from_cache.json()["results"]
+    # Only the validator query for the kept page; the unknown parameter's is built again.
+    assert len(kept) == 1
+    assert len(built) > len(kept)
+
+
+def test_event_article_pages_keep_their_filters(client, event) -> None:
+    url = f"/api/v1/events/{event.slug}/articles/?language=en&state=confirmed"
+    client.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        from_cache = client.get(url)
+    client.get(url + "&x=1")
+    with CaptureQueriesContext(connection) as built:
+        answered = client.get(url + "&x=1")
+
+    assert from_cache.status_code == 200 and answered.status_code == 200
+    assert answered.json()["results"] == from_cache.json()["results"]
+    # The event's lookup and the validators for the kept page; the page itself for the other.
+    assert len(kept) == 2
+    assert len(built) > len(kept)
