@@ -277,10 +277,20 @@ def parse_query(q: str | None, *, language: str = "") -> ParsedQuery | None:
     OR-ed, with the 'simple' prefix branch and the names of the entities it names (one small
     query); ``-word`` excluded from all of them. None when ``q`` has no word to search for.
     Raises SearchError on a query that is too long."""
+    parsed, _entities = _parse(q, language=language, entities=MAX_NAMED_ENTITIES)
+    return parsed
+
+
+def _parse(
+    q: str | None, *, language: str, entities: int
+) -> tuple[ParsedQuery | None, list[Entity]]:
+    """:func:`parse_query`, and the ``entities`` (at least MAX_NAMED_ENTITIES) entities the
+    query names best, from the same statement: best rank first, ties by id; each carries
+    ``rank`` and ``alias_list`` (its aliases' names and languages, in the aliases' order)."""
     q = clean_query(q)
     prefix = prefix_tsquery(q)
     if not prefix:
-        return None
+        return None, []
     tokens = [(minus, word) for minus, word in _WORD.findall(q)[:MAX_WORDS] if word != "or"]
     words = " ".join(word for minus, word in tokens if not minus)
     negated = [word for minus, word in tokens if minus]
@@ -289,22 +299,40 @@ def parse_query(q: str | None, *, language: str = "") -> ParsedQuery | None:
         query = query | SearchQuery(q, config=config, search_type="websearch")
     if language:
         query = query | SearchQuery(q, config=_config(language), search_type="websearch")
-    entities = list(
+    alias_order = ("aliases__language", "aliases__name")
+    named: list[Entity] = list(
         search_entities(words)
-        .annotate(alias_names=ArrayAgg("aliases__name", default=Value([])))
+        .annotate(
+            alias_names=ArrayAgg("aliases__name", order_by=alias_order, default=Value([])),
+            alias_languages=ArrayAgg("aliases__language", order_by=alias_order, default=Value([])),
+        )
         .order_by("-rank", "pk")
-        .values_list("pk", "name", "alias_names")[:MAX_NAMED_ENTITIES]
+        .only("pk", "name", "slug", "kind")[: max(entities, MAX_NAMED_ENTITIES)]
     )
-    names = [name for _pk, entity, aliases in entities for name in (entity, *aliases) if name]
+    for entity in named:
+        languages = entity.alias_languages  # type: ignore[attr-defined]
+        entity.alias_list = [  # type: ignore[attr-defined]
+            {"name": name, "language": lang}
+            for name, lang in zip(entity.alias_names, languages, strict=True)  # type: ignore[attr-defined]
+            if name is not None
+        ]
+    top = named[:MAX_NAMED_ENTITIES]
+    names = [
+        name
+        for entity in top
+        for name in (entity.name, *(a["name"] for a in entity.alias_list))  # type: ignore[attr-defined]
+        if name
+    ]
     if names:
         query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
     query = _exclude(query, negated, language)
-    return ParsedQuery(
+    parsed = ParsedQuery(
         q=q,
         tsquery=query,
-        entity_ids=tuple(pk for pk, _n, _a in entities),
+        entity_ids=tuple(entity.pk for entity in top),
         fuzzy="" if negated else words,
     )
+    return parsed, named
 
 
 def _near(parsed: ParsedQuery, field_name: str) -> Q:
@@ -622,28 +650,32 @@ def search_all(
     highlighted by ts_headline, which runs for the shown rows only (PostgreSQL evaluates it
     after the sort and limit). Event titles are in ``language`` when curated. Article text
     snippets only when ``show_text`` (signed-in readers and editors); otherwise empty."""
-    parsed = parse_query(q, language=filters.language)
+    # The entities listed come from the statement that widens the query with their names:
+    # the best ``limit`` by rank (ties by id), shown by rank and then name.
+    parsed, entities = _parse(q, language=filters.language, entities=limit)
     if parsed is None:
         return SearchResults(q=clean_query(q))
     results = SearchResults(q=parsed.q)
     results.events = _top_events(parsed, filters, language, limit)
-    results.updates = _top_updates(parsed, filters, editor, limit)
+    results.updates = _top_updates(parsed, filters, editor, language, limit)
     results.articles = _top_articles(parsed, filters, editor, show_text, limit)
     if not (filters.event or filters.outlet or filters.entity):
-        results.entities = list(
-            search_entities(parsed.fuzzy or parsed.q)
-            .prefetch_related("aliases")
-            .order_by("-rank", "name")[:limit]
+        results.entities = sorted(
+            entities[:limit],
+            key=lambda entity: (-entity.rank, entity.name),  # type: ignore[attr-defined]
         )
     return results
 
 
-def _label(language: str, column: str) -> Coalesce:
-    curated = EventTranslation.objects.filter(event=OuterRef("pk"), language=language)
-    return Coalesce(
-        Subquery(curated.exclude(title="").values(column)[:1]),
-        F("title") if column == "title" else Value("en"),
-    )
+def _label(language: str, column: str, event: str = "pk") -> Coalesce:
+    """An event's title (or its language) in ``language`` when curated, else English;
+    ``event`` names the outer query's event id."""
+    curated = EventTranslation.objects.filter(event=OuterRef(event), language=language)
+    if event == "pk":
+        fallback: Any = F("title") if column == "title" else Value("en")
+    else:
+        fallback = Subquery(Event.objects.filter(pk=OuterRef(event)).values("title")[:1])
+    return Coalesce(Subquery(curated.exclude(title="").values(column)[:1]), fallback)
 
 
 def _top_events(
@@ -668,14 +700,18 @@ def _top_events(
 
 
 def _top_updates(
-    parsed: ParsedQuery, filters: SearchFilters, editor: bool, limit: int
+    parsed: ParsedQuery, filters: SearchFilters, editor: bool, language: str, limit: int
 ) -> list[Update]:
     query = parsed.tsquery
+    # The event's slug and label as subqueries, which PostgreSQL runs for the shown rows
+    # only (after the sort and limit): a join ran for every candidate (~350 for a common
+    # name), and prefetching the events' translations took a query of its own.
+    event = Event.objects.filter(pk=OuterRef("event_id"))
     rows = (
         search_updates(parsed, editor=editor, filters=filters)
-        .select_related("event")
-        .prefetch_related("event__translations")
         .annotate(
+            event_slug=Subquery(event.values("slug")[:1]),
+            event_label=_label(language, "title", event="event_id"),
             title_marked=_headline(F("headline"), F("language"), query, _TITLE_OPTIONS),
             body_marked=_headline(F("body"), F("language"), query, _HEADLINE_OPTIONS),
         )
