@@ -46,8 +46,9 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.db.models.sql import Query as DjangoQuery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -288,8 +289,8 @@ def parse_query(q: str | None, *, language: str = "") -> ParsedQuery | None:
 def _parse(
     q: str | None, *, language: str, entities: int
 ) -> tuple[ParsedQuery | None, list[Entity]]:
-    """:func:`parse_query`, and the ``entities`` (at least MAX_NAMED_ENTITIES) entities the
-    query names best, from the same statement: best rank first, ties by id; each carries
+    """:func:`parse_query`, and the ``entities`` entities the query names best, from the
+    same statement: best rank first, ties by name; each carries
     ``rank`` and ``alias_list`` (its aliases' names and languages, in the aliases' order)."""
     q = clean_query(q)
     prefix = prefix_tsquery(q)
@@ -310,8 +311,15 @@ def _parse(
             alias_names=ArrayAgg("aliases__name", order_by=alias_order, default=Value([])),
             alias_languages=ArrayAgg("aliases__language", order_by=alias_order, default=Value([])),
         )
+        .alias(
+            # The entities whose names widen the query are the best by rank, ties by id; the
+            # ones listed, by rank, ties by name: each entity's place in both, to keep both.
+            by_id=Window(RowNumber(), order_by=[F("rank").desc(), "pk"]),
+            by_name=Window(RowNumber(), order_by=[F("rank").desc(), "name"]),
+        )
+        .filter(Q(by_id__lte=MAX_NAMED_ENTITIES) | Q(by_name__lte=entities))
         .order_by("-rank", "pk")
-        .only("pk", "name", "slug", "kind")[: max(entities, MAX_NAMED_ENTITIES)]
+        .only("pk", "name", "slug", "kind")
     )
     for entity in named:
         languages = entity.alias_languages  # type: ignore[attr-defined]
@@ -321,6 +329,8 @@ def _parse(
             if name is not None
         ]
     top = named[:MAX_NAMED_ENTITIES]
+    named.sort(key=lambda entity: (-entity.rank, entity.name))  # type: ignore[attr-defined]
+    named = named[:entities]
     names = [
         name
         for entity in top
@@ -681,8 +691,7 @@ def search_all(
     highlighted by ts_headline, which runs for the shown rows only (PostgreSQL evaluates it
     after the sort and limit). Event titles are in ``language`` when curated. Article text
     snippets only when ``show_text`` (signed-in readers and editors); otherwise empty."""
-    # The entities listed come from the statement that widens the query with their names:
-    # the best ``limit`` by rank (ties by id), shown by rank and then name.
+    # The entities listed come from the statement that widens the query with their names.
     parsed, entities = _parse(q, language=filters.language, entities=limit)
     if parsed is None:
         return SearchResults(q=clean_query(q))
@@ -691,10 +700,7 @@ def search_all(
     results.updates = _top_updates(parsed, filters, editor, language, limit)
     results.articles = _top_articles(parsed, filters, editor, show_text, limit)
     if not (filters.event or filters.outlet or filters.entity):
-        results.entities = sorted(
-            entities[:limit],
-            key=lambda entity: (-entity.rank, entity.name),  # type: ignore[attr-defined]
-        )
+        results.entities = entities
     return results
 
 
