@@ -711,7 +711,7 @@ def _label(language: str, column: str, event: str = "pk") -> Coalesce:
     if event == "pk":
         fallback: Any = F("title") if column == "title" else Value("en")
     else:
-        fallback = Subquery(Event.objects.filter(pk=OuterRef(event)).values("title")[:1])
+        fallback = Subquery(Event.objects.filter(pk=OuterRef(event)).order_by().values("title"))
     return Coalesce(Subquery(curated.exclude(title="").values(column)[:1]), fallback)
 
 
@@ -743,11 +743,11 @@ def _top_updates(
     # The event's slug and label as subqueries, which PostgreSQL runs for the shown rows
     # only (after the sort and limit): a join ran for every candidate (~350 for a common
     # name), and prefetching the events' translations took a query of its own.
-    event = Event.objects.filter(pk=OuterRef("event_id"))
+    event = Event.objects.filter(pk=OuterRef("event_id")).order_by()  # one row: no sort
     rows = (
         search_updates(parsed, editor=editor, filters=filters)
         .annotate(
-            event_slug=Subquery(event.values("slug")[:1]),
+            event_slug=Subquery(event.values("slug")),
             event_label=_label(language, "title", event="event_id"),
             title_marked=_headline(F("headline"), F("language"), query, _TITLE_OPTIONS),
             body_marked=_headline(F("body"), F("language"), query, _HEADLINE_OPTIONS),
