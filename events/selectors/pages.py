@@ -148,20 +148,28 @@ def event_articles(
     """A page of the event's articles, newest first, each copy folded under its original.
 
     Pages count originals (an article whose copy is linked counts once, even when only the
-    copy is): three queries per page whatever its size."""
+    copy is): three queries per page whatever its size. The originals' ids come first, all of
+    them in order (~2,700 on a big event, an editor's page counting suggested links too):
+    a count and a page of the same set read every link and its article twice (12 ms more
+    at 100k articles)."""
     links = ArticleEvent.objects.filter(
         event=event, state__in=list(states), article__state=ArticleState.READY
     )
-    roots = (
+    root_ids = list(
         Article.objects.filter(
             pk__in=links.values(root=Coalesce(F("article__duplicate_of_id"), F("article_id")))
         )
+        .order_by(F("published_at").desc(nulls_last=True), "-id")
+        .values_list("pk", flat=True)
+    )
+    paginated = Paginator(root_ids, per_page).get_page(page)
+    shown = (
+        Article.objects.filter(pk__in=paginated.object_list)
         .select_related("outlet")
         .defer(*ARTICLE_LIST_DEFER)
-        .order_by(F("published_at").desc(nulls_last=True), "-id")
+        .in_bulk()
     )
-    paginated = Paginator(roots, per_page).get_page(page)
-    groups = {article.pk: ArticleGroup(article=article) for article in paginated.object_list}
+    groups = {pk: ArticleGroup(article=shown[pk]) for pk in paginated.object_list if pk in shown}
     linked = (
         links.filter(Q(article_id__in=groups) | Q(article__duplicate_of_id__in=groups))
         .select_related("article__outlet")

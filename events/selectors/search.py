@@ -27,11 +27,14 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import (
     SearchQuery,
+    SearchQueryField,
     SearchRank,
     TrigramWordSimilarity,
 )
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     Exists,
+    Expression,
     F,
     FloatField,
     Func,
@@ -43,8 +46,10 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.sql import Query as DjangoQuery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -277,10 +282,20 @@ def parse_query(q: str | None, *, language: str = "") -> ParsedQuery | None:
     OR-ed, with the 'simple' prefix branch and the names of the entities it names (one small
     query); ``-word`` excluded from all of them. None when ``q`` has no word to search for.
     Raises SearchError on a query that is too long."""
+    parsed, _entities = _parse(q, language=language, entities=MAX_NAMED_ENTITIES)
+    return parsed
+
+
+def _parse(
+    q: str | None, *, language: str, entities: int
+) -> tuple[ParsedQuery | None, list[Entity]]:
+    """:func:`parse_query`, and the ``entities`` entities the query names best, from the
+    same statement: best rank first, ties by name; each carries
+    ``rank`` and ``alias_list`` (its aliases' names and languages, in the aliases' order)."""
     q = clean_query(q)
     prefix = prefix_tsquery(q)
     if not prefix:
-        return None
+        return None, []
     tokens = [(minus, word) for minus, word in _WORD.findall(q)[:MAX_WORDS] if word != "or"]
     words = " ".join(word for minus, word in tokens if not minus)
     negated = [word for minus, word in tokens if minus]
@@ -289,22 +304,76 @@ def parse_query(q: str | None, *, language: str = "") -> ParsedQuery | None:
         query = query | SearchQuery(q, config=config, search_type="websearch")
     if language:
         query = query | SearchQuery(q, config=_config(language), search_type="websearch")
-    entities = list(
+    alias_order = ("aliases__language", "aliases__name")
+    named: list[Entity] = list(
         search_entities(words)
-        .annotate(alias_names=ArrayAgg("aliases__name", default=Value([])))
+        .annotate(
+            alias_names=ArrayAgg("aliases__name", order_by=alias_order, default=Value([])),
+            alias_languages=ArrayAgg("aliases__language", order_by=alias_order, default=Value([])),
+        )
+        .alias(
+            # The entities whose names widen the query are the best by rank, ties by id; the
+            # ones listed, by rank, ties by name: each entity's place in both, to keep both.
+            by_id=Window(RowNumber(), order_by=[F("rank").desc(), "pk"]),
+            by_name=Window(RowNumber(), order_by=[F("rank").desc(), "name"]),
+        )
+        .filter(Q(by_id__lte=MAX_NAMED_ENTITIES) | Q(by_name__lte=entities))
         .order_by("-rank", "pk")
-        .values_list("pk", "name", "alias_names")[:MAX_NAMED_ENTITIES]
+        .only("pk", "name", "slug", "kind")
     )
-    names = [name for _pk, entity, aliases in entities for name in (entity, *aliases) if name]
+    for entity in named:
+        languages = entity.alias_languages  # type: ignore[attr-defined]
+        entity.alias_list = [  # type: ignore[attr-defined]
+            {"name": name, "language": lang}
+            for name, lang in zip(entity.alias_names, languages, strict=True)  # type: ignore[attr-defined]
+            if name is not None
+        ]
+    top = named[:MAX_NAMED_ENTITIES]
+    named.sort(key=lambda entity: (-entity.rank, entity.name))  # type: ignore[attr-defined]
+    named = named[:entities]
+    names = [
+        name
+        for entity in top
+        for name in (entity.name, *(a["name"] for a in entity.alias_list))  # type: ignore[attr-defined]
+        if name
+    ]
     if names:
         query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
     query = _exclude(query, negated, language)
-    return ParsedQuery(
+    parsed = ParsedQuery(
         q=q,
-        tsquery=query,
-        entity_ids=tuple(pk for pk, _n, _a in entities),
+        tsquery=_CompiledQuery.of(query),
+        entity_ids=tuple(entity.pk for entity in top),
         fuzzy="" if negated else words,
     )
+    return parsed, named
+
+
+class _CompiledQuery(SearchQuery):
+    """A search query compiled to SQL once. A page's statements use the query a dozen times
+    (filters, ranks, headlines), and each use resolved and compiled again the whole tree of
+    OR-ed configurations and names: ~4 ms of a search page's CPU."""
+
+    def __init__(self, sql: str, params: Sequence[Any]) -> None:
+        Expression.__init__(self, output_field=SearchQueryField())
+        self.sql, self.params = sql, tuple(params)
+        self.source_expressions: list[Any] = []
+        self.extra: dict[str, Any] = {}
+        self.config = None
+        self.invert = False
+
+    @classmethod
+    def of(cls, query: SearchQuery) -> "_CompiledQuery":
+        compiler = DjangoQuery(Article).get_compiler(DEFAULT_DB_ALIAS)
+        sql, params = compiler.compile(query.resolve_expression(compiler.query))
+        return cls(f"({sql})", params)
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> "_CompiledQuery":
+        return self
+
+    def as_sql(self, compiler: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
+        sql = f"!!{self.sql}" if self.invert else self.sql
+        return sql, list(self.params)
 
 
 def _near(parsed: ParsedQuery, field_name: str) -> Q:
@@ -622,28 +691,28 @@ def search_all(
     highlighted by ts_headline, which runs for the shown rows only (PostgreSQL evaluates it
     after the sort and limit). Event titles are in ``language`` when curated. Article text
     snippets only when ``show_text`` (signed-in readers and editors); otherwise empty."""
-    parsed = parse_query(q, language=filters.language)
+    # The entities listed come from the statement that widens the query with their names.
+    parsed, entities = _parse(q, language=filters.language, entities=limit)
     if parsed is None:
         return SearchResults(q=clean_query(q))
     results = SearchResults(q=parsed.q)
     results.events = _top_events(parsed, filters, language, limit)
-    results.updates = _top_updates(parsed, filters, editor, limit)
+    results.updates = _top_updates(parsed, filters, editor, language, limit)
     results.articles = _top_articles(parsed, filters, editor, show_text, limit)
     if not (filters.event or filters.outlet or filters.entity):
-        results.entities = list(
-            search_entities(parsed.fuzzy or parsed.q)
-            .prefetch_related("aliases")
-            .order_by("-rank", "name")[:limit]
-        )
+        results.entities = entities
     return results
 
 
-def _label(language: str, column: str) -> Coalesce:
-    curated = EventTranslation.objects.filter(event=OuterRef("pk"), language=language)
-    return Coalesce(
-        Subquery(curated.exclude(title="").values(column)[:1]),
-        F("title") if column == "title" else Value("en"),
-    )
+def _label(language: str, column: str, event: str = "pk") -> Coalesce:
+    """An event's title (or its language) in ``language`` when curated, else English;
+    ``event`` names the outer query's event id."""
+    curated = EventTranslation.objects.filter(event=OuterRef(event), language=language)
+    if event == "pk":
+        fallback: Any = F("title") if column == "title" else Value("en")
+    else:
+        fallback = Subquery(Event.objects.filter(pk=OuterRef(event)).order_by().values("title"))
+    return Coalesce(Subquery(curated.exclude(title="").values(column)[:1]), fallback)
 
 
 def _top_events(
@@ -668,14 +737,18 @@ def _top_events(
 
 
 def _top_updates(
-    parsed: ParsedQuery, filters: SearchFilters, editor: bool, limit: int
+    parsed: ParsedQuery, filters: SearchFilters, editor: bool, language: str, limit: int
 ) -> list[Update]:
     query = parsed.tsquery
+    # The event's slug and label as subqueries, which PostgreSQL runs for the shown rows
+    # only (after the sort and limit): a join ran for every candidate (~350 for a common
+    # name), and prefetching the events' translations took a query of its own.
+    event = Event.objects.filter(pk=OuterRef("event_id")).order_by()  # one row: no sort
     rows = (
         search_updates(parsed, editor=editor, filters=filters)
-        .select_related("event")
-        .prefetch_related("event__translations")
         .annotate(
+            event_slug=Subquery(event.values("slug")),
+            event_label=_label(language, "title", event="event_id"),
             title_marked=_headline(F("headline"), F("language"), query, _TITLE_OPTIONS),
             body_marked=_headline(F("body"), F("language"), query, _HEADLINE_OPTIONS),
         )

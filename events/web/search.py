@@ -15,8 +15,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Outlet
-from events.selectors.search import MAX_QUERY_LENGTH, SearchFilters, search_all
+from events.models import EntityKind, EventKind, EventStatus, Outlet, UpdateStatus
+from events.selectors.search import (
+    MAX_QUERY_LENGTH,
+    SearchFilters,
+    SearchResults,
+    search_all,
+)
 from events.web.access import viewer_is_editor
 from events.web.requests import page_language
 
@@ -112,6 +117,24 @@ class SearchForm(forms.Form):
         )
 
 
+# Choice labels (lazy, translated when shown) by value. A model's get_<field>_display
+# rebuilds its choices, translating every label, on each call: ~50 µs a row.
+_EVENT_KINDS = dict(EventKind.choices)
+_EVENT_STATUSES = dict(EventStatus.choices)
+_UPDATE_STATUSES = dict(UpdateStatus.choices)
+_ENTITY_KINDS = dict(EntityKind.choices)
+
+
+def _label_choices(results: SearchResults) -> None:
+    for event in results.events:
+        event.kind_label = _EVENT_KINDS.get(event.kind, event.kind)  # type: ignore[attr-defined]
+        event.status_label = _EVENT_STATUSES.get(event.status, event.status)  # type: ignore[attr-defined]
+    for update in results.updates:
+        update.status_label = _UPDATE_STATUSES.get(update.status, update.status)  # type: ignore[attr-defined]
+    for entity in results.entities:
+        entity.kind_label = _ENTITY_KINDS.get(entity.kind, entity.kind)  # type: ignore[attr-defined]
+
+
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     q = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
@@ -130,6 +153,7 @@ def search(request: HttpRequest) -> HttpResponse:
             language=language,
             limit=RESULTS_PER_GROUP,
         )
+        _label_choices(results)
     filtered = any(request.GET.get(name) for name in form.fields if name != "q")
     context = {
         "form": form,

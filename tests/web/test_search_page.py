@@ -77,6 +77,29 @@ def test_bulgarian_inflected_query_and_bulgarian_labels(client) -> None:
     assert '<html lang="bg">' in html
 
 
+def test_lines_name_their_event_in_the_page_language_and_entities_their_aliases(client) -> None:
+    tokayev = EntityFactory(name="Kassym-Jomart Tokayev", kind="person")
+    EntityAlias.objects.create(entity=tokayev, name="Токаев", language="bg")
+    EntityAlias.objects.create(entity=tokayev, name="Tokaev", language="ru")
+    curated = EventFactory(slug="csto", title="CSTO deployment", kind="conflict")
+    EventTranslation.objects.create(event=curated, language="bg", title="Мисия на ОДКС")
+    plain = EventFactory(slug="unrest", title="Unrest in Almaty")
+    _line(curated, "Tokayev asks the CSTO for help")
+    _line(plain, "Tokayev speaks on television")
+
+    client.cookies["django_language"] = "bg"
+    html = _page(client, q="Tokayev")
+
+    assert '<a href="/events/csto/">Мисия на ОДКС</a>' in html
+    assert 'href="/events/csto/#update-' in html
+    assert '<a href="/events/unrest/">Unrest in Almaty</a>' in html  # English when not curated
+    assert '<span lang="bg">Токаев</span>, <span lang="ru">Tokaev</span>' in html
+    client.cookies["django_language"] = "en"
+    english = _page(client, q="CSTO")
+    assert "armed conflict or military action" in english
+    assert '<a href="/events/csto/">CSTO deployment</a>' in english
+
+
 def test_anonymous_visitors_get_no_article_text(client) -> None:
     ArticleFactory(title="Изявление", text=SECRET_TEXT)
 
