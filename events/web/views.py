@@ -100,13 +100,25 @@ def _relation_labels() -> dict[tuple[str, bool], str]:
     }
 
 
-def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def _live_event(request: HttpRequest, slug: str, url_name: str) -> Event | HttpResponse:
+    """The event of an event page, or a 301 to the same page (``url_name``) of the event it
+    was merged into, with the query string; 404 when there is no such event."""
     event = event_page(slug=slug)
     if event is None:
         raise Http404
     if event.merged_into_id:
-        target = Event.objects.get(pk=event.merged_into_id)
-        return redirect("web:event", slug=target.slug, permanent=True)
+        winner = Event.objects.values_list("slug", flat=True).get(pk=event.merged_into_id)
+        response = redirect(url_name, slug=winner, permanent=True)
+        if query := request.META.get("QUERY_STRING"):
+            response["Location"] += "?" + query
+        return response
+    return event
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _live_event(request, slug, "web:event")
+    if isinstance(event, HttpResponse):
+        return event
     timeline = timeline_html(request, event, page=request.GET.get("page"))
     if is_htmx(request) and not request.headers.get("HX-History-Restore-Request"):
         # "Earlier lines" / "Later lines" swap the timeline only (a history restore that
@@ -164,12 +176,9 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
 def event_timeline_whole(request: HttpRequest, slug: str) -> HttpResponse:
     """Every line of the timeline on one page, to read through or print (cached as the
     event page's pages are)."""
-    event = event_page(slug=slug)
-    if event is None:
-        raise Http404
-    if event.merged_into_id:
-        target = Event.objects.get(pk=event.merged_into_id)
-        return redirect("web:event-timeline", slug=target.slug, permanent=True)
+    event = _live_event(request, slug, "web:event-timeline")
+    if isinstance(event, HttpResponse):
+        return event
     context = {
         "event": event,
         "language": page_language(),
@@ -180,9 +189,9 @@ def event_timeline_whole(request: HttpRequest, slug: str) -> HttpResponse:
 
 def event_articles_list(request: HttpRequest, slug: str) -> HttpResponse:
     """All of an event's articles, a page at a time; htmx asks for just the next rows."""
-    event = event_page(slug=slug)
-    if event is None:
-        raise Http404
+    event = _live_event(request, slug, "web:event-articles")
+    if isinstance(event, HttpResponse):
+        return event
     editor = viewer_is_editor(request)
     articles_page, article_groups = event_articles(
         event=event, states=link_states(editor=editor), page=request.GET.get("page")

@@ -468,3 +468,18 @@ def test_merged_event_leaves_home_and_its_page_redirects(client):
     assert "Unrest in Kazakhstan (duplicate)" not in _body(client.get("/"))
     response = client.get(f"/events/{loser.slug}/")
     assert response.status_code == 301 and response["Location"] == f"/events/{winner.slug}/"
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("", "?page=2"), ("timeline/", ""), ("articles/", "?page=3")],
+)
+def test_every_page_of_a_merged_event_redirects_to_the_same_page_of_the_winner(client, path, query):
+    from events.services.events import event_merge
+
+    winner = EventFactory()
+    loser = EventFactory()
+    event_merge(loser=loser, winner=winner, by=None)
+    response = client.get(f"/events/{loser.slug}/{path}{query}")
+    assert response.status_code == 301
+    assert response["Location"] == f"/events/{winner.slug}/{path}{query}"
