@@ -36,11 +36,23 @@ from events.services.enrichment import (
 
 logger = logging.getLogger(__name__)
 
-# The article's columns storing reads under its row lock, in the same round trip as the
-# asynchronous commit (see process._COMMIT_ASYNC).
-_LOCK_SQL = """SET LOCAL synchronous_commit = off;
-SELECT id, state, canonical_url, content_hash, title, published_at, outlet_id, duplicate_of_id
-FROM events_article WHERE id = %s FOR UPDATE"""
+# The article's columns storing reads under its row lock, with what storing looks up about
+# other articles (the canonical URL's owner, duplicate candidates: see _OWNER_SQL and
+# _DUPLICATE_SQL), in one round trip with the asynchronous commit (see process._COMMIT_ASYNC):
+# one row per candidate, or one row without. The owner is only looked for when the page names
+# a canonical URL other than the article's. Looked up in the statement that takes the lock, so
+# with the snapshot from before any wait for it: a copy committed during that wait is missed,
+# as one committed just after a separate lookup would be.
+_LOCK_TEMPLATE = """SET LOCAL synchronous_commit = off;
+WITH locked AS (
+    SELECT id, state, canonical_url, content_hash, title, published_at, outlet_id,
+        duplicate_of_id
+    FROM events_article WHERE id = %(article)s FOR UPDATE
+)
+SELECT locked.*,
+    (SELECT owner.id FROM ({owner}) AS owner (id) WHERE locked.canonical_url <> %(url)s),
+    candidate.*
+FROM locked LEFT JOIN LATERAL ({duplicates}) AS candidate ON true"""
 
 
 @dataclass
@@ -60,16 +72,16 @@ class _Locked:
 
 @transaction.atomic
 def _store(article_id: int, prepared: Prepared) -> Outcome:
+    fp = prepared.fingerprint
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_SQL, [article_id])
-        row = cursor.fetchone()
-    if row is None:
+        cursor.execute(_LOCK_SQL, {**_duplicate_params(article_id, fp), "url": prepared.canonical})
+        rows = cursor.fetchall()
+    if not rows:
         return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
-    article = _Locked(*row)
-    merged = _merge_into_canonical_owner(article, prepared)
+    article = _Locked(*rows[0][:8])
+    merged = _merge_into_canonical_owner(article, prepared, owner=rows[0][8])
     if merged is not None:
         return merged
-    fp = prepared.fingerprint
     if article.state == ArticleState.READY and article.content_hash == fp.content_hash:
         # Stored before with the same text (a refetch, a re-import, a racing worker): nothing
         # new, and the summaries must not count it as ingested again.
@@ -84,7 +96,7 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     if changed:
         _revision_keep(Article.objects.get(pk=article.id))
     stamp = curation_stamp()  # one read for the outlet and the enrichment caches
-    duplicate_of = _original_of(article.id, fp)
+    duplicate_of = _original_pick(fp, [row[9:] for row in rows if row[9] is not None])
     fields = _fields(article, prepared, stamp, duplicate_of)
     enrichment = enrichment_compute(
         title=fields["title"],
@@ -131,21 +143,20 @@ LIMIT 1
 """
 
 
-def _merge_into_canonical_owner(article: _Locked, prepared: Prepared) -> Outcome | None:
-    """If the page's canonical URL already belongs to another article, this article was only
-    another URL of it: record the URLs there and drop the empty duplicate row. Otherwise the
-    article takes the canonical URL and keeps the one it had as a variant."""
+def _merge_into_canonical_owner(
+    article: _Locked, prepared: Prepared, *, owner: int | None
+) -> Outcome | None:
+    """If the page's canonical URL already belongs to another article (``owner``, looked up
+    under the lock), this article was only another URL of it: record the URLs there and drop
+    the empty duplicate row. Otherwise the article takes the canonical URL and keeps the one it
+    had as a variant."""
     canonical = prepared.canonical
     if canonical == article.canonical_url:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_OWNER_SQL, {"url": canonical, "article": article.id})
-        row = cursor.fetchone()
-    if row is None:
+    if owner is None:
         article.former_urls.append(article.canonical_url)
         article.canonical_url = canonical
         return None
-    owner = row[0]
     instance = Article.objects.get(pk=article.id)
     urls = [instance.canonical_url, *instance.urls.values_list("url", flat=True)]
     if instance.state != ArticleState.READY and not instance.citations.exists():
@@ -286,19 +297,27 @@ UNION ALL
 """
 
 
-def _original_of(article_id: int, fp: Fingerprint) -> int | None:
-    """The article this one copies: same normalised text, or a near-duplicate found through
-    the LSH band index (cost independent of corpus size). The earliest stored wins."""
-    params: dict[str, Any] = {
+def _duplicate_params(article_id: int, fp: Fingerprint) -> dict[str, Any]:
+    return {
         "ready": str(ArticleState.READY),
         "article": article_id,
         "hash": fp.content_hash,
         "keys": list(fp.band_keys),
         "limit": CANDIDATE_LIMIT,
     }
+
+
+def _original_of(article_id: int, fp: Fingerprint) -> int | None:
+    """The article this one copies: same normalised text, or a near-duplicate found through
+    the LSH band index (cost independent of corpus size). The earliest stored wins. (Storing
+    runs the same query in its locking statement.)"""
     with connection.cursor() as cursor:
-        cursor.execute(_DUPLICATE_SQL, params)
-        rows = cursor.fetchall()
+        cursor.execute(_DUPLICATE_SQL, _duplicate_params(article_id, fp))
+        return _original_pick(fp, cursor.fetchall())
+
+
+def _original_pick(fp: Fingerprint, rows: list[tuple[Any, ...]]) -> int | None:
+    """The original among the candidate rows of _DUPLICATE_SQL."""
     best: tuple[float, int] | None = None
     for near, pk, duplicate_of, minhash in rows:
         if not near:
@@ -308,3 +327,7 @@ def _original_of(article_id: int, fp: Fingerprint) -> int | None:
         if score >= NEAR_DUPLICATE_THRESHOLD and (best is None or score > best[0]):
             best = (score, duplicate_of or pk)
     return best[1] if best else None
+
+
+# The lookups are defined next to the code that reads their rows.
+_LOCK_SQL = _LOCK_TEMPLATE.format(owner=_OWNER_SQL, duplicates=_DUPLICATE_SQL)
