@@ -60,6 +60,7 @@ from events.ingest.fingerprint import fingerprint  # noqa: E402
 from events.ingest.language import language_detector  # noqa: E402
 from events.models import Article, ArticleEvent, ArticleState, Mention  # noqa: E402
 from events.services import articles  # noqa: E402
+from events.services.articles import store  # noqa: E402
 from events.services.demo import demo_load  # noqa: E402
 
 PIPELINE_TARGET = 1.5
@@ -355,7 +356,7 @@ def duplicate_query_plan() -> tuple[list[str], str]:
     article = Article.objects.filter(state=ArticleState.READY).order_by("-id").first()
     assert article is not None  # noqa: S101 - the corpus was just filled
     with CaptureQueriesContext(connection) as captured:
-        articles._original_of(article.pk, fingerprint(TextWriter(99).text("bg").body))
+        store._original_of(article.pk, fingerprint(TextWriter(99).text("bg").body))
     query = next(q["sql"] for q in captured.captured_queries if "articlebandkey" in q["sql"])
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {query}")

@@ -15,7 +15,7 @@ KINDS: tuple[str | None, ...] = ("fixture", "compact", "full", None)
 STORE_PARTS = (
     "_store",
     "_merge_into_canonical_owner",
-    "_original_of",
+    "_original_pick",
     "enrichment_compute",
     "_page_writes",
     "_run",

@@ -9,21 +9,21 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from events.ingest import fetch
-from events.services import articles
+from events.services.articles import process, store
 
 # (label, owner, attribute); an indented label is part of the stage above it.
 STAGES: tuple[tuple[str, Any, str], ...] = (
     ("fetch: HTTP, robots.txt, host slot", fetch.Fetcher, "fetch"),
-    ("decode", articles, "decode_html"),
-    ("extract: trafilatura, dates", articles, "extract_article"),
-    ("language", articles, "detect_language"),
-    ("fingerprint", articles, "fingerprint"),
-    ("store: one transaction", articles, "_store"),
-    ("  canonical owner lookup", articles, "_merge_into_canonical_owner"),
-    ("  duplicate lookup", articles, "_original_of"),
-    ("  entities, suggestions: matching", articles, "enrichment_compute"),
-    ("  raw page: gzip", articles, "_page_writes"),
-    ("  writes: row, keys, URLs, page, links", articles, "_run"),
+    ("decode", process, "decode_html"),
+    ("extract: trafilatura, dates", process, "extract_article"),
+    ("language", process, "detect_language"),
+    ("fingerprint", process, "fingerprint"),
+    ("store: one transaction", process, "_store"),
+    ("  canonical owner: merge", store, "_merge_into_canonical_owner"),
+    ("  duplicates: scoring", store, "_original_pick"),
+    ("  entities, suggestions: matching", store, "enrichment_compute"),
+    ("  raw page: gzip", store, "_page_writes"),
+    ("  writes: row, keys, URLs, page, links", store, "_run"),
 )
 
 

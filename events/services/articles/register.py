@@ -1,0 +1,149 @@
+"""Registering article URLs (from feeds, the API, commands and imported files): one Article per
+canonical URL, every other URL it is known by kept as a variant."""
+
+import datetime as dt
+import hashlib
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from events.ingest.urls import InvalidURL, url_host
+from events.models import (
+    Article,
+    ArticleURL,
+    Feed,
+)
+from events.services.articles.common import (
+    Outcome,
+    Page,
+    _url_variants_add,
+    outlet_for_host,
+    storable_canonical_url,
+)
+from events.services.articles.process import article_process, article_store_page
+
+
+def article_register(
+    *,
+    url: str,
+    feed: Feed | None = None,
+    title: str = "",
+    published_at: dt.datetime | None = None,
+) -> int | None:
+    """Make sure an Article exists for ``url``; return its id if it is new, else None.
+
+    A URL seen before (as canonical or as a variant) only adds the variant. One statement
+    (see _REGISTER_SQL); the unique canonical URL decides between racing registrations."""
+    try:
+        canonical = storable_canonical_url(url)
+    except InvalidURL:
+        return None
+    article = Article(
+        canonical_url=canonical,
+        feed=feed,
+        outlet=(feed.outlet if feed else None) or outlet_for_host(url_host(canonical)),
+        title=title[:500],
+        published_at=published_at,
+    )
+    sql, params = _register_sql(article)
+    params.update(url=url, variants=[url] if url == canonical else [url, canonical])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        # The canonical URL was registered by a transaction that committed while this
+        # statement ran (its snapshot does not show the row): add the variants to it.
+        owner = Article.objects.filter(canonical_url=canonical).values_list("pk", flat=True)
+        _url_variants_add(owner.get(), url, canonical)
+        return None
+    article_id, created = row
+    return int(article_id) if created else None
+
+
+# Registration in one statement: a URL known already (as any article's URL) only adds this
+# URL to that article; else the article is inserted, or, if its canonical URL exists, that
+# article gets both URLs as variants. The row is built from the model's fields and their
+# defaults (_register_sql), so a new column with a default needs no change here.
+_REGISTER_SQL = """
+WITH known AS (
+    SELECT article_id AS id FROM events_articleurl WHERE url IN (%(url)s, %(canonical_url)s)
+    ORDER BY first_seen_at, id LIMIT 1
+), created AS (
+    INSERT INTO events_article ({columns}) SELECT {values} WHERE NOT EXISTS (SELECT FROM known)
+    ON CONFLICT (canonical_url) DO NOTHING RETURNING id
+), owner AS (
+    (SELECT id, true AS created, false AS known FROM created)
+    UNION ALL (SELECT id, false, true FROM known)
+    UNION ALL (SELECT id, false, false FROM events_article WHERE canonical_url = %(canonical_url)s)
+    LIMIT 1
+), variants AS (
+    INSERT INTO events_articleurl (article_id, url, first_seen_at)
+    SELECT owner.id, variant.url, %(created_at)s
+    FROM owner, unnest(%(variants)s::text[]) WITH ORDINALITY AS variant (url, n)
+    WHERE NOT owner.known OR variant.n = 1
+    ON CONFLICT DO NOTHING
+)
+SELECT id, created FROM owner
+"""
+
+
+_VARCHAR_LENGTH = re.compile(r"^varchar\(\d+\)$")
+
+
+def _register_sql(article: Article) -> tuple[str, dict[str, Any]]:
+    """_REGISTER_SQL for ``article``'s row: every stored column but the generated ones, with
+    the values the ORM would insert (defaults, auto_now), cast to the column types."""
+    fields = [f for f in Article._meta.concrete_fields if not f.primary_key and not f.generated]
+    params = {f.column: f.get_db_prep_save(f.pre_save(article, True), connection) for f in fields}
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    # varchar without its length: an explicit cast to varchar(n) would truncate silently, the
+    # assignment to the column refuses an overlong value as the ORM's insert does.
+    types = [_VARCHAR_LENGTH.sub("varchar", str(f.db_type(connection))) for f in fields]
+    values = ", ".join(f"%({f.column})s::{t}" for f, t in zip(fields, types, strict=True))
+    return _REGISTER_SQL.format(columns=columns, values=values), params
+
+
+def article_ingest_url(*, url: str, refetch: bool = False) -> Outcome:
+    """Register ``url`` if new and process it now, synchronously: what the ingest_url and
+    import_articles commands run. Raises InvalidURL for a URL an article cannot have."""
+    canonical = storable_canonical_url(url)
+    article_register(url=url)
+    article_id = (
+        ArticleURL.objects.filter(url__in=[url, canonical])
+        .values_list("article_id", flat=True)
+        .first()
+    )
+    if article_id is None:
+        return Outcome(article_id=0, state="failed", reason=f"{url}: could not be registered")
+    return article_process(article_id=article_id, refetch=refetch)
+
+
+def article_import_html(*, body: bytes, name: str, url: str = "") -> Outcome:
+    """Store a saved HTML page. Without a URL (and no rel=canonical in the page) the article is
+    identified by the hash of its bytes: importing the same file twice stores it once."""
+    digest = hashlib.sha256(body).hexdigest()
+    identifier = url or f"urn:tracker-file:{digest}"
+    if url:
+        try:
+            identifier = storable_canonical_url(url)
+        except InvalidURL as error:
+            raise ValidationError({"url": str(error)}) from error
+    with transaction.atomic():
+        # A file imported before may have become a variant of its page's canonical URL.
+        known = ArticleURL.objects.filter(url=identifier).values_list("article_id", flat=True)
+        article_id = known.first()
+        if article_id is None:
+            article, _ = Article.objects.get_or_create(canonical_url=identifier)
+            _url_variants_add(article.pk, identifier)
+            article_id = article.pk
+    page = Page(
+        requested_url=identifier,
+        final_url=identifier,
+        redirect_chain=(),
+        body=body,
+        content_type="text/html",
+        charset=None,
+    )
+    return article_store_page(article_id=article_id, page=page)
