@@ -30,5 +30,5 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREF
 # Hashing passwords slowly protects real accounts, not test fixtures.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The anonymous micro-cache is off: a test that writes and then reads sees its write at once.
-# Its own tests (tests/api/test_microcache.py) switch it on with a TTL of a second.
+# Its own tests (tests/api/test_microcache.py) switch it on with TTLs of their own.
 API_ANON_CACHE_SECONDS = 0

@@ -90,3 +90,18 @@ def test_health_endpoint_reports_database_and_redis(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "redis": "ok"}
+
+
+@pytest.mark.parametrize(
+    "name", ["API_ANON_CACHE_SECONDS", "DATABASE_CONN_MAX_AGE", "CELERY_TASK_TIME_LIMIT"]
+)
+def test_a_number_that_is_not_one_is_refused_in_one_line_naming_it(name):
+    result = _manage("check", **{name: "2s"})
+    assert (
+        _one_line_error(result) == f"error: configuration: {name} must be a whole number, not '2s'"
+    )
+
+
+def test_a_negative_micro_cache_time_is_refused_in_one_line():
+    result = _manage("check", API_ANON_CACHE_SECONDS="-1")
+    assert "API_ANON_CACHE_SECONDS must be 0 (off)" in _one_line_error(result)

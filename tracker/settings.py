@@ -5,6 +5,7 @@ for a single laptop (bound to 127.0.0.1, no secret needed, no HTTPS). Setting SE
 marks a deployment: secure cookies, HTTPS redirect and HSTS switch on unless told otherwise.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,6 +20,19 @@ VAR_DIR = BASE_DIR / "var"
 SERVICES_ENV_FILE = VAR_DIR / "services.env"
 
 env = environ.Env()
+
+
+def _env_int(name: str, default: int) -> int:
+    """A whole-number variable; anything else stops start-up with one line naming it
+    (django-environ would raise a bare ValueError, a traceback)."""
+    try:
+        return env.int(name, default=default)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {os.environ.get(name)!r}"
+        ) from None
+
+
 if SERVICES_ENV_FILE.exists():
     environ.Env.read_env(SERVICES_ENV_FILE, overwrite=False)
 
@@ -48,7 +62,7 @@ SECURE_HTTPS = env.bool("SECURE_HTTPS", default=bool(SECRET_KEY_FROM_ENV))
 SECURE_SSL_REDIRECT = SECURE_HTTPS
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE_HTTPS else 0)
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HTTPS)
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
@@ -140,7 +154,7 @@ def _database_from_url(url: str) -> dict:
         )
     # A Unix socket directory arrives percent-encoded in the host part.
     config["HOST"] = unquote(str(config["HOST"]))
-    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    config["CONN_MAX_AGE"] = _env_int("DATABASE_CONN_MAX_AGE", 60)
     config["CONN_HEALTH_CHECKS"] = True
     config["OPTIONS"] = {"connect_timeout": 5, "application_name": "tracker"}
     return config
@@ -228,14 +242,14 @@ REST_FRAMEWORK = {
         "anonymous": env.str("API_THROTTLE_ANONYMOUS", default="120/min"),
     },
     # Proxies in front of the app whose X-Forwarded-For is trusted for the anonymous rate.
-    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
+    "NUM_PROXIES": _env_int("API_NUM_PROXIES", 0),
 }
 
 # How long (seconds) an anonymous API read may be served from the shared micro-cache
 # (events/api/microcache.py) instead of being built: the most a reader without credentials
 # lags behind a change. 2 s keeps a page polled by many readers to one build per 2 s while
 # staying well inside the ~10 s webhooks take; 0 switches the micro-cache off.
-API_ANON_CACHE_SECONDS = env.int("API_ANON_CACHE_SECONDS", default=2)
+API_ANON_CACHE_SECONDS = _env_int("API_ANON_CACHE_SECONDS", 2)
 if API_ANON_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("API_ANON_CACHE_SECONDS must be 0 (off) or a number of seconds")
 
@@ -280,9 +294,9 @@ CELERY_RESULT_BACKEND = _celery_broker_url(REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
-CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_TASK_SOFT_TIME_LIMIT = _env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_TIME_LIMIT = _env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_VISIBILITY_TIMEOUT = _env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     # How often a worker looks for messages whose worker died (unacked past the timeout).
