@@ -45,7 +45,6 @@ django.setup()
 import trafilatura  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import report  # noqa: E402
 from bench.api_server import free_port  # noqa: E402
@@ -351,14 +350,14 @@ def measure(
 
 
 def duplicate_query_plan() -> tuple[list[str], str]:
-    """EXPLAIN ANALYZE of the candidate query exactly as ``_original_of`` sends it, for the
-    fingerprint of a text that is not stored, and the planner's estimate of its rows."""
+    """EXPLAIN ANALYZE of the duplicate-candidate query as storing sends it (inside its
+    locking statement), for the fingerprint of a text that is not stored, and the planner's
+    estimate of its rows."""
     article = Article.objects.filter(state=ArticleState.READY).order_by("-id").first()
     assert article is not None  # noqa: S101 - the corpus was just filled
-    with CaptureQueriesContext(connection) as captured:
-        store._original_of(article.pk, fingerprint(TextWriter(99).text("bg").body))
-    query = next(q["sql"] for q in captured.captured_queries if "articlebandkey" in q["sql"])
+    params = store._duplicate_params(article.pk, fingerprint(TextWriter(99).text("bg").body))
     with connection.cursor() as cursor:
+        query = cursor.mogrify(store._DUPLICATE_SQL, params).decode()
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {query}")
         lines = [row[0] for row in cursor.fetchall()]
         cursor.execute(f"EXPLAIN {query}")

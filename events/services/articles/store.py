@@ -307,15 +307,6 @@ def _duplicate_params(article_id: int, fp: Fingerprint) -> dict[str, Any]:
     }
 
 
-def _original_of(article_id: int, fp: Fingerprint) -> int | None:
-    """The article this one copies: same normalised text, or a near-duplicate found through
-    the LSH band index (cost independent of corpus size). The earliest stored wins. (Storing
-    runs the same query in its locking statement.)"""
-    with connection.cursor() as cursor:
-        cursor.execute(_DUPLICATE_SQL, _duplicate_params(article_id, fp))
-        return _original_pick(fp, cursor.fetchall())
-
-
 def _original_pick(fp: Fingerprint, rows: list[tuple[Any, ...]]) -> int | None:
     """The original among the candidate rows of _DUPLICATE_SQL."""
     best: tuple[float, int] | None = None
