@@ -82,20 +82,22 @@ def webhooks_dispatch_task() -> int:
     """Run by beat every 10 s: record new deliveries from the change log and send them."""
     created = webhooks_dispatch()
     for delivery_id in created:
-        webhook_deliver_task.delay(delivery_id)
+        webhook_deliver_task.delay(delivery_id, 0)
     return len(created)
 
 
 @shared_task(name="events.tasks.webhook_deliver_task", soft_time_limit=60, time_limit=90)
-def webhook_deliver_task(delivery_id: int) -> str | None:
-    """Send one delivery; a failure is scheduled again by the service, not by Celery."""
-    return webhook_deliver(delivery_id=delivery_id)
+def webhook_deliver_task(delivery_id: int, attempt: int | None = None) -> str | None:
+    """Send one delivery; a failure is scheduled again by the service, not by Celery. A
+    message delivered again after its ``attempt`` was recorded sends nothing (messages queued
+    before ``attempt`` existed carry none and send while the delivery is due)."""
+    return webhook_deliver(delivery_id=delivery_id, attempt=attempt)
 
 
 @shared_task(name="events.tasks.webhook_retry_due_task", soft_time_limit=60, time_limit=90)
 def webhook_retry_due_task() -> int:
     """Run by beat every minute: send deliveries whose retry is due or whose message was lost."""
     due = webhook_deliveries_claim_due()
-    for delivery_id in due:
-        webhook_deliver_task.delay(delivery_id)
+    for claim in due:
+        webhook_deliver_task.delay(claim.delivery_id, claim.attempt)
     return len(due)

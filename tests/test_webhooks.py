@@ -148,7 +148,8 @@ def test_failures_retry_with_exponential_backoff_then_give_up(
         # Not due a second early; due on time.
         early = delivery.next_attempt_at - dt.timedelta(seconds=1)
         assert hooks.webhook_deliveries_claim_due(now=early) == []
-        assert hooks.webhook_deliveries_claim_due(now=delivery.next_attempt_at) == [delivery_id]
+        due = hooks.webhook_deliveries_claim_due(now=delivery.next_attempt_at)
+        assert due == [(delivery_id, delivery.attempts)]
         now = delivery.next_attempt_at
     final = hooks.webhook_deliver(delivery_id=delivery_id, now=now)
 
@@ -162,6 +163,33 @@ def test_failures_retry_with_exponential_backoff_then_give_up(
     assert len(httpserver_ipv4.log) == hooks.MAX_ATTEMPTS
     webhook.refresh_from_db()
     assert webhook.is_active  # one dead delivery is not yet a dead endpoint
+
+
+def test_a_message_delivered_twice_does_not_send_during_the_backoff(
+    httpserver_ipv4, private_allowed, owner
+) -> None:
+    # The broker hands the same message out again (late acknowledgement, lost connection)
+    # after its attempt failed and was recorded: the delivery waits for its retry, unsent.
+    httpserver_ipv4.expect_request("/hook").respond_with_data("busy", status=503)
+    _register(owner, httpserver_ipv4, kinds=["event.created"])
+    factories.EventFactory()
+    [delivery_id] = _dispatch()
+
+    assert hooks.webhook_deliver(delivery_id=delivery_id, attempt=0, now=T0) == "failed"
+    again = T0 + dt.timedelta(seconds=5)
+    assert hooks.webhook_deliver(delivery_id=delivery_id, attempt=0, now=again) == "failed"
+
+    delivery = models.WebhookDelivery.objects.get(pk=delivery_id)
+    assert len(httpserver_ipv4.log) == 1
+    assert delivery.attempts == 1 and delivery.next_attempt_at == T0 + hooks.FIRST_RETRY
+    # The retry sweep hands out the next attempt when it is due, and that one is sent.
+    [claim] = hooks.webhook_deliveries_claim_due(now=delivery.next_attempt_at)
+    assert claim == (delivery_id, 1)
+    assert hooks.webhook_deliver(delivery_id=delivery_id, attempt=claim.attempt) == "failed"
+    assert len(httpserver_ipv4.log) == 2
+    # The first message handed out again later still sends nothing.
+    assert hooks.webhook_deliver(delivery_id=delivery_id, attempt=0) == "failed"
+    assert len(httpserver_ipv4.log) == 2
 
 
 def test_backoff_is_capped_at_six_hours() -> None:
@@ -203,10 +231,10 @@ def test_consecutive_failures_pause_the_webhook_until_switched_back_on(
     assert webhook.consecutive_failures == 0 and webhook.pause_reason == ""
     missed = _dispatch()
     due = hooks.webhook_deliveries_claim_due(now=late, limit=100)
-    states = {hooks.webhook_deliver(delivery_id=i, now=late) for i in due}
+    states = {hooks.webhook_deliver(delivery_id=i, attempt=n, now=late) for i, n in due}
 
     assert len(missed) == 1
-    assert set(created) | set(missed) <= set(due)
+    assert set(created) | set(missed) <= {claim.delivery_id for claim in due}
     assert states == {DeliveryState.DELIVERED}
 
 

@@ -10,6 +10,11 @@
   after 1, 2, 4 ... minutes (at most 6 hours apart) up to ``MAX_ATTEMPTS`` attempts, then
   given up; ``PAUSE_AFTER_FAILURES`` failed attempts in a row pause the webhook until its
   owner switches it back on.
+- Each task message names the attempt it stands for (the number of attempts recorded when it
+  was handed out). A message delivered twice (late acknowledgement after a lost connection,
+  a worker restart) whose attempt has since been recorded sends nothing: a delivery in its
+  backoff is not sent early. A worker killed between sending and recording sends that attempt
+  again: delivery is at least once, and ``X-Tracker-Delivery`` lets a receiver drop a repeat.
 
 Latency: beat runs the dispatch every 10 s and it enqueues the new deliveries at once, so a
 change usually reaches its receivers within ~10 s of being readable in the change log (a
@@ -27,7 +32,7 @@ import hmac
 import json
 import logging
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -219,18 +224,31 @@ def _dispatch_one(webhook_id: int, now: dt.datetime) -> list[int]:
     return created
 
 
-def webhook_deliveries_claim_due(*, now: dt.datetime | None = None, limit: int = 100) -> list[int]:
+class Claimed(NamedTuple):
+    """A delivery handed out to send, and the attempt that sending is: the number of
+    attempts recorded when it was handed out."""
+
+    delivery_id: int
+    attempt: int
+
+
+def webhook_deliveries_claim_due(
+    *, now: dt.datetime | None = None, limit: int = 100
+) -> list[Claimed]:
     """Deliveries of active webhooks whose (re)try is due, claimed for ``CLAIM_LEASE`` so the
     next sweep does not hand them out again while a worker has them."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+        due = [
+            Claimed(*row)
+            for row in WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(state__in=_DUE_STATES, next_attempt_at__lte=now, webhook__is_active=True)
             .order_by("next_attempt_at")
-            .values_list("id", flat=True)[:limit]
+            .values_list("id", "attempts")[:limit]
+        ]
+        WebhookDelivery.objects.filter(pk__in=[claim.delivery_id for claim in due]).update(
+            next_attempt_at=now + CLAIM_LEASE
         )
-        WebhookDelivery.objects.filter(pk__in=due).update(next_attempt_at=now + CLAIM_LEASE)
     return due
 
 
@@ -249,15 +267,30 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 def webhook_deliver(
-    *, delivery_id: int, now: dt.datetime | None = None, fetcher: Fetcher | None = None
+    *,
+    delivery_id: int,
+    attempt: int | None = None,
+    now: dt.datetime | None = None,
+    fetcher: Fetcher | None = None,
 ) -> str | None:
     """Send one delivery if it is still due and its webhook active; returns its state
-    afterwards (None if it no longer exists). Network I/O happens outside any transaction."""
+    afterwards (None if it no longer exists). Network I/O happens outside any transaction.
+
+    ``attempt`` is the number of attempts recorded when the delivery was handed out (0 from
+    the dispatch, ``Claimed.attempt`` from the retry sweep): if more have been recorded
+    since, this message was delivered twice and its attempt already happened, so nothing is
+    sent. None (a caller's own retry, an operator) sends whenever the delivery is due."""
     now = now or timezone.now()
     delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
     if delivery is None:
         return None
     if delivery.state not in _DUE_STATES or not delivery.webhook.is_active:
+        return delivery.state
+    if attempt is not None and delivery.attempts != attempt:
+        logger.info(
+            "webhook.repeated_message_skipped",
+            extra={"delivery_id": delivery.pk, "attempt": attempt, "attempts": delivery.attempts},
+        )
         return delivery.state
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = int(now.timestamp())
