@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from events import models
@@ -327,3 +327,61 @@ def test_zero_seconds_switches_it_off(micro, event) -> None:
     [token] = _tokens(again)
     switched = visitor.post("/i18n/setlang/", {"language": "bg", "csrfmiddlewaretoken": token})
     assert switched.status_code == 302
+
+
+# The stampede guard ----------------------------------------------------------------------
+
+
+def _building(url: str) -> str:
+    """The lock another request building ``url`` (for a client with no cookies) would hold."""
+    request = RequestFactory().get(url)
+    return throttling.redis_key(pagecache._building_key(pagecache.entry_key(request)))
+
+
+def test_a_miss_builds_under_a_lock_it_releases(micro, event) -> None:
+    response, built = _get(Client(), "/")
+
+    assert response.status_code == 200 and built > 0
+    assert throttling.redis_client().exists(_building("/")) == 0
+    assert len(_entry_keys()) == 1
+
+
+def test_a_request_missing_while_another_builds_waits_for_its_copy(micro, event, monkeypatch):
+    Client().get("/")
+    [key] = _entry_keys()
+    kept = throttling.redis_client().get(key)
+    _clear_entries()
+    throttling.redis_client().set(_building("/"), b"1", px=60_000)  # someone is building it
+    looks: list[int] = []
+
+    def the_other_build_finishes() -> None:  # it stores its page while this request waits
+        looks.append(1)
+        throttling.redis_client().set(key, kept, px=60_000)
+        throttling.redis_client().delete(_building("/"))
+
+    monkeypatch.setattr(pagecache, "_pause", the_other_build_finishes)
+    response, statements = _get(Client(), "/")
+
+    assert response.status_code == 200 and statements == 0 and "Age" in response
+    assert looks == [1] and len(_tokens(response)) == 1
+
+
+def test_a_build_that_keeps_nothing_lets_the_waiting_request_build(micro, event, monkeypatch):
+    throttling.redis_client().set(_building("/"), b"1", px=60_000)
+
+    def the_other_build_ends_without_an_entry() -> None:  # a 404, say
+        throttling.redis_client().delete(_building("/"))
+
+    monkeypatch.setattr(pagecache, "_pause", the_other_build_ends_without_an_entry)
+    response, built = _get(Client(), "/")
+
+    assert response.status_code == 200 and built > 0 and "Age" not in response
+
+
+def test_a_lock_left_behind_holds_a_request_up_for_the_wait_at_most(micro, event, monkeypatch):
+    throttling.redis_client().set(_building("/"), b"1", px=60_000)  # a crashed builder's
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.05)
+    response, built = _get(Client(), "/")
+
+    assert response.status_code == 200 and built > 0
+    throttling.redis_client().delete(_building("/"))
