@@ -25,7 +25,9 @@ templates see (``csrf_hole``, a context processor) is a random placeholder of th
 length, new for every build and stored with the entry; every serve, hit or miss, replaces it
 with ``get_token(request)`` inside CsrfViewMiddleware's request and response steps, so the
 visitor gets the CSRF cookie that token belongs to, exactly as on a page built for them. The
-placeholder is random, so no text on a page can ask for the token to be put elsewhere.
+placeholder is random, so no text on a page can ask for the token to be put elsewhere. A view
+that asked for the real token (``get_token``) would make the response set the CSRF cookie, and
+a response that sets a cookie is never kept: one visitor's token cannot reach the store.
 
 Staleness: an anonymous page is at most ``WEB_ANON_CACHE_SECONDS`` old (0 switches the cache
 off) plus the time it took to build; a hit carries ``Age``. Cache-Control of the reader pages

@@ -249,6 +249,15 @@ def test_head_is_answered_from_the_cache_too(micro, event) -> None:
     assert head["Content-Length"] == get["Content-Length"] == str(len(get.content))
 
 
+def test_a_page_first_asked_with_head_is_kept_whole_for_get(micro, event) -> None:
+    head = Client().head("/")
+    get, statements = _get(Client(), "/")
+
+    assert head.status_code == get.status_code == 200 and head.content == b""
+    assert statements == 0 and b"</html>" in get.content
+    assert get["Content-Length"] == head["Content-Length"] == str(len(get.content))
+
+
 def test_conditional_requests_are_answered_as_on_a_miss(micro, event) -> None:
     url = f"/events/{event.slug}/"
     miss, _ = _get(Client(), url, HTTP_IF_NONE_MATCH='"anything"')
