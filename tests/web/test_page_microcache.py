@@ -23,6 +23,7 @@ from events.services.events import event_merge
 from events.web import pagecache
 from tests import factories
 from tests.api.conftest import cited_update
+from tests.microcache import clear_entries, csto_event, entry_keys, get_counted, headers_but
 
 # The timeline's validators read only committed change-log rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,14 +36,11 @@ _OWN = {"age"}
 
 
 def _entry_keys() -> list[bytes]:
-    pattern = throttling.redis_key("web-anon:*")
-    return list(throttling.redis_client().scan_iter(match=pattern, count=1000))
+    return entry_keys("web-anon:*")
 
 
 def _clear_entries() -> None:
-    for key in _entry_keys():
-        throttling.redis_client().delete(key)
-    pagecache.LOCAL.clear()
+    clear_entries("web-anon:*", pagecache.LOCAL)
 
 
 @pytest.fixture
@@ -55,16 +53,10 @@ def micro(settings) -> Any:
 
 @pytest.fixture
 def event() -> models.Event:
-    event = factories.EventFactory(slug="csto-deployment", title="CSTO deployment")
-    cited_update(event)
-    return event
+    return csto_event()
 
 
-def _get(client, url: str, **headers: str) -> tuple[Any, int]:
-    """The response and the number of SQL statements it ran (0: a hit)."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, **headers)
-    return response, len(queries)
+_get = get_counted
 
 
 def _tokens(response) -> set[str]:
@@ -76,7 +68,7 @@ def _without_tokens(response) -> bytes:
 
 
 def _headers(response) -> dict[str, str]:
-    return {name.lower(): value for name, value in response.items() if name.lower() not in _OWN}
+    return headers_but(response, _OWN)
 
 
 def _pages(event: models.Event) -> list[str]:
