@@ -177,8 +177,9 @@ def main(argv: list[str] | None = None) -> int:
         ) as base_url:
             say(f"  server: {config.describe()}, DEBUG off, at {base_url}")
             say(
-                f"  anonymous micro-cache: {settings.API_ANON_CACHE_SECONDS} s "
-                "(API_ANON_CACHE_SECONDS); ': cached' rows repeat one URL (hits, one build per "
+                f"  anonymous micro-caches: API {settings.API_ANON_CACHE_SECONDS} s "
+                f"(API_ANON_CACHE_SECONDS), pages {settings.WEB_ANON_CACHE_SECONDS} s "
+                "(WEB_ANON_CACHE_SECONDS); ': cached' rows repeat one URL (hits, one build per "
                 "TTL), ': built' rows make each URL unique (every request built)"
             )
             say(f"  load: {described_driver}; {args.connections} connections")

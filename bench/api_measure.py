@@ -53,8 +53,10 @@ class Endpoint:
     label: str
     path: str
     # A query parameter unique to each request (over HTTP and in-process), so that no cache
-    # answers it (the anonymous micro-cache, events.api.microcache, nor the timeline's pages,
-    # events.api.conditional): every request is built.
+    # answers it (the anonymous micro-caches, events.api.microcache and events.web.pagecache,
+    # nor the API timeline's bodies, events.api.conditional): every request is built. (The
+    # event page's timeline fragment, events.web.timeline, keys on the page number alone and
+    # still comes from its cache, as for any reader while the timeline is unchanged.)
     fresh: bool = False
     cookie: str = ""  # a Cookie header sent with every request (an editor's session)
     page: bool = False  # a web page (HTML), not the API
@@ -86,11 +88,21 @@ def endpoints(event: str = BENCH_EVENT) -> list[Endpoint]:
 
 
 def page_endpoints(subjects: PageSubjects, event: str = BENCH_EVENT) -> list[Endpoint]:
-    """The web pages (issue 5), measured in the same rounds as the API."""
-    return [
-        Endpoint(label, path, cookie=cookie, page=True)
-        for label, path, cookie in page_paths(subjects, event)
-    ]
+    """The web pages (issue 5), measured in the same rounds as the API. Each anonymous page
+    twice, as the API endpoints: one URL repeated (served by the pages' micro-cache,
+    events.web.pagecache, all but about one request per TTL) and a URL unique to each request
+    (a parameter the views ignore: every request built, and kept under its own key). The
+    editor's review queue once: a signed-in editor's page is always built."""
+    pages = []
+    for label, path, cookie in page_paths(subjects, event):
+        if cookie:
+            pages.append(Endpoint(label, path, cookie=cookie, page=True))
+            continue
+        pages += [
+            Endpoint(label + suffix, path, fresh=fresh, page=True)
+            for suffix, fresh in ((CACHED, False), (BUILT, True))
+        ]
+    return pages
 
 
 def in_process_endpoints(targets: list[Endpoint]) -> list[Endpoint]:
@@ -228,7 +240,7 @@ def check_responses(base_url: str, targets: list[Endpoint]) -> dict[str, str]:
             if endpoint.page:
                 if not response.headers.get("content-type", "").startswith("text/html"):
                     raise RuntimeError(f"{endpoint.path} is not an HTML page")
-                described[endpoint.label] = f"HTML, {size}"
+                described[endpoint.label] = f"HTML, {size}, {served}"
                 continue
             body = response.json()
             if isinstance(body, dict) and "results" in body:

@@ -32,3 +32,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The anonymous micro-cache is off: a test that writes and then reads sees its write at once.
 # Its own tests (tests/api/test_microcache.py) switch it on with TTLs of their own.
 API_ANON_CACHE_SECONDS = 0
+# The reader pages' micro-cache too (its tests: tests/web/test_page_microcache.py).
+WEB_ANON_CACHE_SECONDS = 0

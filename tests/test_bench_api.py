@@ -40,7 +40,9 @@ def test_corpus_server_load_and_report(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(api_corpus, "BATCH", 20)  # three batches for two loader threads
-    monkeypatch.setenv("API_ANON_CACHE_SECONDS", "2")  # the server's, whatever this shell says
+    # The server's, whatever this shell says.
+    monkeypatch.setenv("API_ANON_CACHE_SECONDS", "2")
+    monkeypatch.setenv("WEB_ANON_CACHE_SECONDS", "2")
     steps: list[str] = []
     size = ApiCorpus(seed=3).build(
         articles=50, events=3, timeline=12, workers=2, progress=steps.append
@@ -63,16 +65,22 @@ def test_corpus_server_load_and_report(
     # Each API endpoint twice: served as polling readers are (cached), and built every time.
     assert [e.fresh for e in targets[1:9]] == [False, True] * 4
     assert [e.label for e in targets[1:3]] == ["timeline" + CACHED, "timeline" + BUILT]
-    assert [page.path.split("?")[0] for page in pages] == [
+    anonymous = [
         "/",
         f"/events/{BENCH_EVENT}/",
         f"/articles/{subjects.article}/",
         f"/entities/{subjects.entity}/",
         "/search/",
         "/search/",
+    ]
+    # Each anonymous page twice (cached, built), the editor's queue once (always built).
+    assert [page.path.split("?")[0] for page in pages] == [
+        *(path for path in anonymous for _ in range(2)),
         "/editor/review/",
     ]
-    assert [bool(page.cookie) for page in pages] == [False] * 6 + [True]
+    assert [bool(page.cookie) for page in pages] == [False] * 12 + [True]
+    assert [page.fresh for page in pages] == [False, True] * 6 + [False]
+    assert pages[0].label == "page: home" + CACHED and pages[1].label == "page: home" + BUILT
     with gunicorn_server(
         database=connection.settings_dict["NAME"],
         redis_prefix=settings.REDIS_KEY_PREFIX,
@@ -99,6 +107,10 @@ def test_corpus_server_load_and_report(
     # Every page answered 200 with HTML: the review queue too, so the session was accepted
     # over plain HTTP (anonymous, it redirects to the sign-in page).
     assert all(shapes[page.label].startswith("HTML, ") for page in pages), shapes
+    # The pages' micro-cache answers a repeated anonymous page; a unique URL is built.
+    assert shapes["page: home" + CACHED].endswith("from the micro-cache"), shapes
+    assert shapes["page: event" + BUILT].endswith(", built"), shapes
+    assert shapes["page: editor review queue"].endswith(", built"), shapes
 
     rows = summarise(results)
     assert [row.endpoint for row in rows] == [endpoint.label for endpoint in targets]
@@ -119,7 +131,9 @@ def test_corpus_server_load_and_report(
 @pytest.mark.django_db
 def test_in_process_breakdown(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     settings.ROOT_URLCONF = "bench.urls"
-    settings.API_ANON_CACHE_SECONDS = 30  # as served (tests/settings.py switches it off)
+    # As served (tests/settings.py switches them off).
+    settings.API_ANON_CACHE_SECONDS = 30
+    settings.WEB_ANON_CACHE_SECONDS = 30
     ApiCorpus(seed=4).build(articles=30, events=2, timeline=8, progress=lambda _: None)
     pages = page_endpoints(page_subjects(rare="коллективные"))
     profiles = profile_in_process(in_process_endpoints(endpoints() + pages), requests=2)
@@ -129,17 +143,20 @@ def test_in_process_breakdown(settings: Settings, capsys: pytest.CaptureFixture[
         hits = profile.endpoint.endswith(CACHED)
         assert len(profile.queries) == 1 and (profile.queries[0] == 0) == hits, profile
         assert len(profile.statements) == profile.queries[0] == len(profile.scans)
-        if hits:
+        if hits and not profile.page:  # pages have no rate limit
             assert profile.parts_ms["throttle"] > 0  # the rate is counted on every hit
     by_label = {profile.endpoint: profile for profile in profiles}
     for page in pages:
         profile = by_label[page.label]
-        assert profile.page and profile.parts_ms["templates"] > 0, profile
+        # A page from the micro-cache renders nothing; a built one does.
+        rendered = profile.parts_ms["templates"] > 0
+        assert profile.page and rendered != profile.endpoint.endswith(CACHED), profile
     # The review queue was rendered for the signed-in editor: its session was read.
     review = by_label[pages[-1].label]
     assert any("django_session" in sql for sql, _ in review.statements)
-    assert any('"search" @@' in sql for sql, _ in by_label[pages[4].label].statements)
-    assert pages[4].path == f"/search/?q={quote(COMMON_NAME)}"
+    search = by_label["page: search common name" + BUILT]
+    assert any('"search" @@' in sql for sql, _ in search.statements)
+    assert pages[8].path == pages[9].path == f"/search/?q={quote(COMMON_NAME)}"
     for profile in profiles:
         assert set(profile.parts_ms) == set(Breakdown.PARTS)
         assert all(ms >= 0 for ms in profile.parts_ms.values())

@@ -93,7 +93,13 @@ def test_health_endpoint_reports_database_and_redis(client):
 
 
 @pytest.mark.parametrize(
-    "name", ["API_ANON_CACHE_SECONDS", "DATABASE_CONN_MAX_AGE", "CELERY_TASK_TIME_LIMIT"]
+    "name",
+    [
+        "API_ANON_CACHE_SECONDS",
+        "WEB_ANON_CACHE_SECONDS",
+        "DATABASE_CONN_MAX_AGE",
+        "CELERY_TASK_TIME_LIMIT",
+    ],
 )
 def test_a_number_that_is_not_one_is_refused_in_one_line_naming_it(name):
     result = _manage("check", **{name: "2s"})
@@ -102,6 +108,7 @@ def test_a_number_that_is_not_one_is_refused_in_one_line_naming_it(name):
     )
 
 
-def test_a_negative_micro_cache_time_is_refused_in_one_line():
-    result = _manage("check", API_ANON_CACHE_SECONDS="-1")
-    assert "API_ANON_CACHE_SECONDS must be 0 (off)" in _one_line_error(result)
+@pytest.mark.parametrize("name", ["API_ANON_CACHE_SECONDS", "WEB_ANON_CACHE_SECONDS"])
+def test_a_negative_micro_cache_time_is_refused_in_one_line(name):
+    result = _manage("check", **{name: "-1"})
+    assert f"{name} must be 0 (off)" in _one_line_error(result)

@@ -96,6 +96,9 @@ MIDDLEWARE = [
     # Anonymous API reads from a few seconds' cache: before sessions, locale, auth and DRF,
     # which a hit skips (events/api/microcache.py).
     "events.api.microcache.MicroCacheMiddleware",
+    # Anonymous reader pages likewise, with each visitor's CSRF token put in on every serve
+    # (events/web/pagecache.py).
+    "events.web.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "events.web.middleware.TimezoneMiddleware",
@@ -140,6 +143,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "events.web.context.viewer",
+                # Last: a page built for the micro-cache gets a placeholder for its token.
+                "events.web.pagecache.csrf_hole",
             ],
         },
     },
@@ -252,6 +257,12 @@ REST_FRAMEWORK = {
 API_ANON_CACHE_SECONDS = _env_int("API_ANON_CACHE_SECONDS", 2)
 if API_ANON_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("API_ANON_CACHE_SECONDS must be 0 (off) or a number of seconds")
+# The same for the reader pages' HTML (events/web/pagecache.py): how long a page shown to a
+# visitor without a session (home, events, articles, entities, search) may come from the
+# micro-cache; each serve still gets the visitor's own CSRF token. 0 switches it off.
+WEB_ANON_CACHE_SECONDS = _env_int("WEB_ANON_CACHE_SECONDS", 2)
+if WEB_ANON_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("WEB_ANON_CACHE_SECONDS must be 0 (off) or a number of seconds")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tracker API",

@@ -29,12 +29,8 @@ each until its Redis copy expires), so a hot page crosses from Redis once per TT
 """
 
 import hashlib
-import json
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -43,7 +39,15 @@ from django.utils.cache import patch_vary_headers
 from redis.exceptions import RedisError
 
 from events.api import throttling
-from events.api.conditional import not_modified, request_variant
+from events.api.conditional import request_variant
+from events.microcache import (
+    Entry,
+    LocalEntries,
+    is_anonymous,
+    preconditions,
+    remember,
+    store,
+)
 
 API_PREFIX = "/api/v1/"
 # URL names (namespace "api") whose anonymous 200s may be kept: what anyone may read. The
@@ -73,23 +77,10 @@ ETAG_ONLY = frozenset({"event-export"})
 LOCAL_MAX_BYTES = 8 * 1024 * 1024
 # Bump when the stored form changes, so no process reads an entry it cannot parse.
 VERSION = 1
-# Preconditions other than the two a hit evaluates: left to the view (rare in reads).
-_PRECONDITIONS = ("If-Match", "If-Unmodified-Since", "If-Range")
-# What a 304 leaves out of the 200's headers (RFC 9110 15.4.5: it describes the stored body);
-# its Content-Length is 0, as CommonMiddleware sets it on a 304 the view builds.
-_NOT_IN_304 = frozenset({"content-type", "content-length", "content-disposition"})
 
 
 def ttl() -> int:
     return int(settings.API_ANON_CACHE_SECONDS)
-
-
-def is_anonymous(request: HttpRequest) -> bool:
-    """No credentials of any kind: no Authorization header (even a bad one, which is a 401)
-    and no session cookie (even an expired one)."""
-    return "HTTP_AUTHORIZATION" not in request.META and (
-        settings.SESSION_COOKIE_NAME not in request.COOKIES
-    )
 
 
 def entry_key(request: HttpRequest) -> str:
@@ -113,7 +104,7 @@ class MicroCacheMiddleware:
                 response.headers.setdefault("Cache-Control", "private, no-cache")
             return response
         seconds = ttl()
-        if seconds <= 0 or request.method not in ("GET", "HEAD") or _preconditions(request):
+        if seconds <= 0 or request.method not in ("GET", "HEAD") or preconditions(request):
             return _built(request, self.get_response(request), seconds)
         try:
             key = entry_key(request)
@@ -131,93 +122,6 @@ class MicroCacheMiddleware:
         if isinstance(response, HttpResponse) and _storable(request, response):
             _store(request, key, response, seconds)
         return response
-
-
-@dataclass(frozen=True)
-class Entry:
-    """A kept 200: when it was stored, whether its 304 may follow If-Modified-Since, its
-    headers and body."""
-
-    at: float
-    since: bool
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def encode(self) -> bytes:
-        head = {"at": self.at, "since": self.since, "headers": self.headers}
-        return json.dumps(head, separators=(",", ":")).encode() + b"\n" + self.body
-
-    @classmethod
-    def decode(cls, value: bytes) -> "Entry | None":
-        raw_head, _, body = value.partition(b"\n")
-        try:
-            head = json.loads(raw_head)
-            headers = [(str(name), str(header)) for name, header in head["headers"]]
-            return cls(at=float(head["at"]), since=bool(head["since"]), headers=headers, body=body)
-        except (ValueError, KeyError, TypeError):
-            return None  # not ours, or damaged: the request is built
-
-    def response(self, request: HttpRequest) -> HttpResponse:
-        """The stored response, or its 304 when the client's copy is this one."""
-        headers = self.headers
-        stored = {name.lower(): header for name, header in headers}
-        modified = stored.get("last-modified") if self.since else None
-        if not_modified(request.headers, stored.get("etag"), modified):
-            response = HttpResponse(status=304)
-            headers = [(name, v) for name, v in headers if name.lower() not in _NOT_IN_304]
-            headers.append(("Content-Length", "0"))
-        else:
-            response = HttpResponse(self.body)
-        del response["Content-Type"]
-        for name, header in headers:
-            response[name] = header
-        response["Age"] = str(max(0, int(time.time() - self.at)))
-        return response
-
-
-class LocalEntries:
-    """A small per-process copy of recent entries, so a page polled by many readers crosses
-    from Redis once per TTL and process rather than on every request (the rate check still
-    goes to Redis every time). An entry leaves it when its Redis copy expires (stored time +
-    the TTL, never later), or least recently used first beyond ``max_bytes``."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[str, tuple[float, Entry]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: str, now: float) -> Entry | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            if found[0] <= now:
-                self._drop(key)
-                return None
-            self._entries.move_to_end(key)
-            return found[1]
-
-    def put(self, key: str, entry: Entry, expires: float) -> None:
-        size = len(entry.body)
-        if size > self.max_bytes // 8:
-            return  # a few big bodies must not push out everything else
-        with self._lock:
-            if key in self._entries:
-                self._drop(key)
-            self._entries[key] = (expires, entry)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                self._drop(next(iter(self._entries)))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-    def _drop(self, key: str) -> None:
-        _, entry = self._entries.pop(key)
-        self._bytes -= len(entry.body)
 
 
 LOCAL = LocalEntries(max_bytes=LOCAL_MAX_BYTES)
@@ -242,12 +146,9 @@ def _count_and_read(request: HttpRequest, key: str, seconds: int) -> tuple[bool,
         allowed, value = checked.allowed, checked.value
         if allowed:
             setattr(request, throttling.COUNTED, True)
-    if local is not None or value is None:
+    if local is not None:
         return allowed, local
-    entry = Entry.decode(value)
-    if entry is not None:
-        LOCAL.put(key, entry, expires=entry.at + seconds)
-    return allowed, entry
+    return allowed, remember(LOCAL, key, value, seconds)
 
 
 def _built(request: HttpRequest, response: HttpResponseBase, seconds: int) -> HttpResponseBase:
@@ -263,10 +164,6 @@ def _built(request: HttpRequest, response: HttpResponseBase, seconds: int) -> Ht
         # A shared cache in front must not answer a request with credentials from it.
         patch_vary_headers(response, ("Authorization", "Cookie"))
     return response
-
-
-def _preconditions(request: HttpRequest) -> bool:
-    return any(name in request.headers for name in _PRECONDITIONS)
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -296,8 +193,4 @@ def _store(request: HttpRequest, key: str, response: HttpResponse, seconds: int)
         headers=list(response.items()),
         body=response.content,
     )
-    try:
-        throttling.redis_client().set(throttling.redis_key(key), entry.encode(), px=seconds * 1000)
-    except RedisError:
-        return  # the next request builds the page again
-    LOCAL.put(key, entry, expires=entry.at + seconds)
+    store(LOCAL, key, entry, seconds)

@@ -21,6 +21,7 @@ from events.services.tokens import token_create
 from events.services.users import editor_ensure
 from tests import factories
 from tests.api.conftest import PROBLEM, auth, cited_update
+from tests.microcache import clear_entries, csto_event, entry_keys, get_counted, headers_but
 
 # The timeline's validators and the change feed read only committed change-log rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,8 +33,7 @@ _OWN = {"age"}
 
 
 def _entry_keys() -> list[bytes]:
-    pattern = throttling.redis_key("api-anon:*")
-    return list(throttling.redis_client().scan_iter(match=pattern, count=1000))
+    return entry_keys("api-anon:*")
 
 
 def _entries() -> int:
@@ -41,9 +41,7 @@ def _entries() -> int:
 
 
 def _clear_entries() -> None:
-    for key in _entry_keys():
-        throttling.redis_client().delete(key)
-    microcache.LOCAL.clear()
+    clear_entries("api-anon:*", microcache.LOCAL)
 
 
 @pytest.fixture
@@ -56,20 +54,14 @@ def micro(settings) -> Any:
 
 @pytest.fixture
 def event() -> models.Event:
-    event = factories.EventFactory(slug="csto-deployment", title="CSTO deployment")
-    cited_update(event)
-    return event
+    return csto_event()
 
 
-def _get(client, url: str, **headers: str) -> tuple[Any, int]:
-    """The response and the number of SQL statements it ran (0: a hit)."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, **headers)
-    return response, len(queries)
+_get = get_counted
 
 
 def _headers(response) -> dict[str, str]:
-    return {name.lower(): value for name, value in response.items() if name.lower() not in _OWN}
+    return headers_but(response, _OWN)
 
 
 def _ip() -> str:

@@ -229,3 +229,32 @@ def test_timeline_pages_and_the_whole_timeline_without_javascript(browser, live_
         expect(page.locator("#timeline .update").last).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_language_switch_works_from_a_page_served_by_the_micro_cache(
+    page, live_server, settings
+):
+    """Anonymous pages come from the micro-cache (events/web/pagecache.py), each with the
+    visitor's own CSRF token in the language switch: Chromium's POST passes CSRF."""
+    from django.test import Client
+
+    from tests.web.test_page_microcache import _clear_entries
+
+    settings.WEB_ANON_CACHE_SECONDS = 30
+    _clear_entries()
+    try:
+        demo_load()
+        url = f"/events/{demo.UNREST}/"
+        # Another visitor's request (same host, no cookie) fills it.
+        host = live_server.url.removeprefix("http://")
+        assert Client().get(url, HTTP_HOST=host).status_code == 200
+        response = page.goto(url)
+        assert response is not None and "age" in response.headers  # served from the cache
+        page.get_by_role("button", name=re.compile("BG")).click()
+        expect(page.locator("html")).to_have_attribute("lang", "bg")
+        expect(page.locator("#timeline-title")).to_have_text("Хроника")
+        page.get_by_role("button", name=re.compile("EN")).click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        assert page.failed_responses == [] and page.errors == []
+    finally:
+        _clear_entries()

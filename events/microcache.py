@@ -1,0 +1,170 @@
+"""What the two anonymous micro-caches share: the API's (events.api.microcache) and the reader
+pages' (events.web.pagecache). Both keep 200s built for requests without credentials a few
+seconds in Redis, and a per-process copy of what they read or stored.
+
+- ``is_anonymous``: who may read and fill them (no Authorization, no session cookie).
+- ``Entry``: a kept response (when it was stored, its headers and body) and how it answers a
+  request again, with a 304 when the client's copy is this one.
+- ``LocalEntries``: the per-process copy, so a hot page crosses from Redis once per TTL and
+  process rather than on every request.
+- ``read`` / ``remember`` / ``store``: an entry found here or in Redis, or kept in both.
+"""
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from redis.exceptions import RedisError
+
+from events.api import throttling
+from events.api.conditional import not_modified
+
+# Preconditions other than the two a hit evaluates: left to the view (rare in reads).
+_PRECONDITIONS = ("If-Match", "If-Unmodified-Since", "If-Range")
+# What a 304 leaves out of the 200's headers (RFC 9110 15.4.5: it describes the stored body);
+# its Content-Length is 0, as CommonMiddleware sets it on a 304 the view builds.
+_NOT_IN_304 = frozenset({"content-type", "content-length", "content-disposition"})
+
+
+def is_anonymous(request: HttpRequest) -> bool:
+    """No credentials of any kind: no Authorization header (even a bad one, which is a 401)
+    and no session cookie (even an expired one)."""
+    return "HTTP_AUTHORIZATION" not in request.META and (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def preconditions(request: HttpRequest) -> bool:
+    """Whether the request carries a precondition a hit does not evaluate."""
+    return any(name in request.headers for name in _PRECONDITIONS)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A kept 200: when it was stored, whether its 304 may follow If-Modified-Since, its
+    headers and body, and the placeholder in the body that each serve replaces with the
+    request's own CSRF token ("" when there is none: the API's)."""
+
+    at: float
+    since: bool
+    headers: list[tuple[str, str]]
+    body: bytes
+    hole: str = ""
+
+    def encode(self) -> bytes:
+        head: dict[str, object] = {"at": self.at, "since": self.since, "headers": self.headers}
+        if self.hole:
+            head["hole"] = self.hole
+        return json.dumps(head, separators=(",", ":")).encode() + b"\n" + self.body
+
+    @classmethod
+    def decode(cls, value: bytes) -> "Entry | None":
+        raw_head, _, body = value.partition(b"\n")
+        try:
+            head = json.loads(raw_head)
+            headers = [(str(name), str(header)) for name, header in head["headers"]]
+            return cls(
+                at=float(head["at"]),
+                since=bool(head["since"]),
+                headers=headers,
+                body=body,
+                hole=str(head.get("hole", "")),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None  # not ours, or damaged: the request is built
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        """The stored response, or its 304 when the client's copy is this one."""
+        headers = self.headers
+        stored = {name.lower(): header for name, header in headers}
+        modified = stored.get("last-modified") if self.since else None
+        if not_modified(request.headers, stored.get("etag"), modified):
+            response = HttpResponse(status=304)
+            headers = [(name, v) for name, v in headers if name.lower() not in _NOT_IN_304]
+            headers.append(("Content-Length", "0"))
+        else:
+            response = HttpResponse(self.body)
+        del response["Content-Type"]
+        for name, header in headers:
+            response[name] = header
+        response["Age"] = str(max(0, int(time.time() - self.at)))
+        return response
+
+
+class LocalEntries:
+    """A small per-process copy of recent entries, so a page polled by many readers crosses
+    from Redis once per TTL and process rather than on every request (the rate check still
+    goes to Redis every time). An entry leaves it when its Redis copy expires (stored time +
+    the TTL, never later), or least recently used first beyond ``max_bytes``."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, tuple[float, Entry]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: float) -> Entry | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] <= now:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def put(self, key: str, entry: Entry, expires: float) -> None:
+        size = len(entry.body)
+        if size > self.max_bytes // 8:
+            return  # a few big bodies must not push out everything else
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = (expires, entry)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def _drop(self, key: str) -> None:
+        _, entry = self._entries.pop(key)
+        self._bytes -= len(entry.body)
+
+
+def remember(local: LocalEntries, key: str, value: bytes | None, seconds: int) -> Entry | None:
+    """The entry in ``value`` (as read from Redis under ``key``), copied into ``local`` until
+    its Redis copy expires; None when there was none or it cannot be read."""
+    if value is None:
+        return None
+    entry = Entry.decode(value)
+    if entry is not None:
+        local.put(key, entry, expires=entry.at + seconds)
+    return entry
+
+
+def read(local: LocalEntries, key: str, seconds: int) -> Entry | None:
+    """The entry under ``key``: this process's copy, else Redis's (one round trip). Raises
+    RedisError."""
+    entry = local.get(key, time.time())
+    if entry is not None:
+        return entry
+    return remember(local, key, throttling.redis_client().get(throttling.redis_key(key)), seconds)
+
+
+def store(local: LocalEntries, key: str, entry: Entry, seconds: int) -> None:
+    """Keep ``entry`` under ``key`` for ``seconds``, in Redis and in this process. A Redis
+    failure is swallowed: the next request builds the response again."""
+    try:
+        throttling.redis_client().set(throttling.redis_key(key), entry.encode(), px=seconds * 1000)
+    except RedisError:
+        return
+    local.put(key, entry, expires=entry.at + seconds)
