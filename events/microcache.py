@@ -8,6 +8,11 @@ seconds in Redis, and a per-process copy of what they read or stored.
 - ``LocalEntries``: the per-process copy, so a hot page crosses from Redis once per TTL and
   process rather than on every request.
 - ``read`` / ``remember`` / ``store``: an entry found here or in Redis, or kept in both.
+- ``claim`` / ``release`` / ``wait_for``: the stampede guard. When a hot entry expires, the
+  requests that miss in the same instant do not all build it: the first takes a short lock in
+  Redis and builds, the others wait for its entry (at most ``WAIT_SECONDS``, then they build
+  too). A build that keeps nothing (a 404) releases the lock with no entry, and the waiting
+  requests build their own.
 """
 
 import json
@@ -168,3 +173,56 @@ def store(local: LocalEntries, key: str, entry: Entry, seconds: int) -> None:
     except RedisError:
         return
     local.put(key, entry, expires=entry.at + seconds)
+
+
+# The stampede guard: a build holds its lock at most LOCK_MS (a crashed process's lock
+# expires), and a request that missed while another builds waits at most WAIT_SECONDS for its
+# entry, looking every POLL_SECONDS, then builds the response itself.
+LOCK_MS = 10_000
+WAIT_SECONDS = 3.0
+POLL_SECONDS = 0.01
+
+
+def building_key(key: str) -> str:
+    return f"building:{key}"
+
+
+def claim(key: str) -> bool:
+    """Whether this request builds the entry under ``key`` (nobody else is building it now).
+    True when Redis cannot say: better one build too many than a request held up."""
+    try:
+        client = throttling.redis_client()
+        return bool(client.set(throttling.redis_key(building_key(key)), b"1", nx=True, px=LOCK_MS))
+    except RedisError:
+        return True
+
+
+def release(key: str) -> None:
+    # Unconditional: if this build outlived its lock and another took it, the worst is one
+    # more build.
+    try:
+        throttling.redis_client().delete(throttling.redis_key(building_key(key)))
+    except RedisError:
+        return  # it expires by itself
+
+
+def pause() -> None:
+    time.sleep(POLL_SECONDS)
+
+
+def wait_for(local: LocalEntries, key: str, seconds: int) -> Entry | None:
+    """The entry another request is building, once it is stored; None (build it here) when
+    that build ended without one (a 404, a Redis failure) or took longer than WAIT_SECONDS.
+    One round trip per look: the entry and the lock together."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    names = [throttling.redis_key(key), throttling.redis_key(building_key(key))]
+    while time.monotonic() < deadline:
+        pause()
+        try:
+            value, building = throttling.redis_client().mget(names)
+        except RedisError:
+            return None
+        entry = remember(local, key, value, seconds)
+        if entry is not None or building is None:
+            return entry
+    return None

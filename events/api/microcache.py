@@ -26,6 +26,8 @@ and reads the cached response in the same Redis round trip (events.api.throttlin
 the limit lets the request through to DRF, which answers the 429 exactly as it always does.
 Each process also keeps the entries it read or stored in memory (LocalEntries: 8 MB at most,
 each until its Redis copy expires), so a hot page crosses from Redis once per TTL and process.
+When a hot entry expires, the requests that miss in the same instant wait for one build
+(events.microcache's stampede guard) instead of each building the response.
 """
 
 import hashlib
@@ -43,10 +45,13 @@ from events.api.conditional import request_variant
 from events.microcache import (
     Entry,
     LocalEntries,
+    claim,
     is_anonymous,
     preconditions,
+    release,
     remember,
     store,
+    wait_for,
 )
 
 API_PREFIX = "/api/v1/"
@@ -116,11 +121,20 @@ class MicroCacheMiddleware:
             allowed, entry = True, None  # DRF's throttle counts it, and reports the trouble
         if not allowed:  # over the rate: DRF answers the 429
             return _built(request, self.get_response(request), seconds)
+        claimed = False
+        if entry is None:
+            claimed = claim(key)
+            if not claimed:  # another request is building this response: its copy will do
+                entry = wait_for(LOCAL, key, seconds)
         if entry is not None:
             return entry.response(request)
-        response = _built(request, self.get_response(request), seconds)
-        if isinstance(response, HttpResponse) and _storable(request, response):
-            _store(request, key, response, seconds)
+        try:
+            response = _built(request, self.get_response(request), seconds)
+            if isinstance(response, HttpResponse) and _storable(request, response):
+                _store(request, key, response, seconds)
+        finally:
+            if claimed:
+                release(key)
         return response
 
 

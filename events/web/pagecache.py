@@ -36,10 +36,10 @@ cookie it goes with, and a shared cache in front that kept both would hand one v
 (and cookie) to the next, who could then be sent a forged form by the first; a browser may keep
 its own copy but asks again before reusing it. The micro-cache is what makes the origin fast.
 
-Stampede guard: when a hot page's entry expires, the requests that miss in the same instant
-do not all build it; the first takes a short lock in Redis and builds, the others wait for its
-entry (at most WAIT_SECONDS, then they build too). A page that is not kept (a 404) releases
-the lock with no entry, and the waiting requests build their own.
+Stampede guard (events.microcache): when a hot page's entry expires, the requests that miss in
+the same instant do not all build it; the first takes a short lock in Redis and builds, the
+others wait for its entry (at most WAIT_SECONDS, then they build too). A page that is not kept
+(a 404) releases the lock with no entry, and the waiting requests build their own.
 
 Bounded by the build rate: every distinct URL (a new ``?q=``, an unknown parameter) is built
 once before it is kept, so what a client can make it store is what the server can build in a
@@ -62,16 +62,17 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from redis.exceptions import RedisError
 
-from events.api import throttling
 from events.api.microcache import API_PREFIX
 from events.microcache import (
     Entry,
     LocalEntries,
+    claim,
     is_anonymous,
     preconditions,
     read,
-    remember,
+    release,
     store,
+    wait_for,
 )
 from events.web.middleware import TIMEZONE_COOKIE, zone_or_none
 
@@ -87,12 +88,6 @@ LOCAL_MAX_BYTES = 16 * 1024 * 1024
 VERSION = 1
 # Set on a request whose page is being built for the cache: its placeholder for the token.
 HOLE = "page_cache_hole"
-# The stampede guard (``_claim``): a build holds its lock at most this long (a crashed
-# process's lock expires), and a request that missed while another builds waits at most
-# WAIT_SECONDS for its copy, looking every POLL_SECONDS, then builds the page itself.
-LOCK_MS = 10_000
-WAIT_SECONDS = 3.0
-POLL_SECONDS = 0.01
 # Both the private cache and the Vary a cache in front must key on (see the docstring).
 CACHE_CONTROL = "private, no-cache"
 VARY = ("Cookie", "Accept-Language", "HX-Request")
@@ -174,16 +169,16 @@ class PageCacheMiddleware:
             entry = None  # built, as if the cache were off
         claimed = False
         if entry is None:
-            claimed = _claim(key)
+            claimed = claim(key)
             if not claimed:  # another request is building this page: its copy will do
-                entry = _wait_for(key, seconds)
+                entry = wait_for(LOCAL, key, seconds)
         if entry is not None:
             return _with_token(request, entry.hole, entry.response)
         try:
             return self._build(request, key, seconds)
         finally:
             if claimed:
-                _release(key)
+                release(key)
 
     def _build(self, request: HttpRequest, key: str, seconds: int) -> HttpResponseBase:
         hole = secrets.token_hex(CSRF_TOKEN_LENGTH // 2)  # a token's length: Content-Length
@@ -205,52 +200,6 @@ class PageCacheMiddleware:
             store(LOCAL, key, entry, seconds)
         # Whatever the status (a 404 page has the language switch too), the token goes in.
         return _with_token(request, hole, lambda _request: response)
-
-
-def _building_key(key: str) -> str:
-    return f"building:{key}"
-
-
-def _claim(key: str) -> bool:
-    """Whether this request builds the page (nobody else is building it now): a short lock
-    in Redis, so that the requests missing in the same instant (a hot page whose entry just
-    expired) wait for one build instead of each building it."""
-    try:
-        client = throttling.redis_client()
-        return bool(client.set(throttling.redis_key(_building_key(key)), b"1", nx=True, px=LOCK_MS))
-    except RedisError:
-        return True
-
-
-def _release(key: str) -> None:
-    # Unconditional: if this build outlived its lock and another took it, the worst is one
-    # more build of the page.
-    try:
-        throttling.redis_client().delete(throttling.redis_key(_building_key(key)))
-    except RedisError:
-        return  # it expires by itself
-
-
-def _pause() -> None:
-    time.sleep(POLL_SECONDS)
-
-
-def _wait_for(key: str, seconds: int) -> Entry | None:
-    """The entry another request is building, once it is stored; None (build it here) when
-    that build ended without one (a 404, a Redis failure) or took longer than WAIT_SECONDS.
-    One round trip per look: the entry and the lock together."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    names = [throttling.redis_key(key), throttling.redis_key(_building_key(key))]
-    while time.monotonic() < deadline:
-        _pause()
-        try:
-            value, building = throttling.redis_client().mget(names)
-        except RedisError:
-            return None
-        entry = remember(LOCAL, key, value, seconds)
-        if entry is not None or building is None:
-            return entry
-    return None
 
 
 def _storable(response: HttpResponse) -> bool:

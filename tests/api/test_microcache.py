@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from events import microcache as shared
 from events import models
 from events.api import microcache, throttling
 from events.services.tokens import token_create
@@ -333,3 +335,58 @@ def test_zero_seconds_switches_it_off(client, micro, event) -> None:
     assert first.status_code == again.status_code == 200
     assert statements > 0 and "Age" not in again and _entries() == 0
     assert again["Cache-Control"] == "no-cache"  # revalidate: the ETag makes that cheap
+
+
+# The stampede guard (events.microcache) -------------------------------------------------------
+
+
+def _building(url: str) -> str:
+    """The lock another request building ``url`` (for a client with no credentials) holds."""
+    request = RequestFactory().get(url)
+    return throttling.redis_key(shared.building_key(microcache.entry_key(request)))
+
+
+def test_a_miss_builds_under_a_lock_it_releases(client, micro, event) -> None:
+    url = "/api/v1/events/csto-deployment/timeline/"
+    response, built = _get(client, url)
+
+    assert response.status_code == 200 and built > 0 and _entries() == 1
+    assert throttling.redis_client().exists(_building(url)) == 0
+
+
+def test_a_request_missing_while_another_builds_waits_for_its_copy(
+    client, micro, event, monkeypatch
+) -> None:
+    url = "/api/v1/events/csto-deployment/timeline/"
+    first, _ = _get(client, url)
+    [key] = _entry_keys()
+    kept = throttling.redis_client().get(key)
+    _clear_entries()
+    throttling.redis_client().set(_building(url), b"1", px=60_000)  # someone is building it
+    looks: list[int] = []
+
+    def the_other_build_finishes() -> None:  # it stores its response while this one waits
+        looks.append(1)
+        throttling.redis_client().set(key, kept, px=60_000)
+        throttling.redis_client().delete(_building(url))
+
+    monkeypatch.setattr(shared, "pause", the_other_build_finishes)
+    response, statements = _get(client, url)
+
+    assert response.status_code == 200 and statements == 0 and "Age" in response
+    assert looks == [1] and response.content == first.content
+
+
+def test_a_build_that_keeps_nothing_lets_the_waiting_request_build(
+    client, micro, monkeypatch
+) -> None:
+    url = "/api/v1/events/no-such-event/"
+    throttling.redis_client().set(_building(url), b"1", px=60_000)
+
+    def the_other_build_ends_without_an_entry() -> None:  # its 404 is not kept
+        throttling.redis_client().delete(_building(url))
+
+    monkeypatch.setattr(shared, "pause", the_other_build_ends_without_an_entry)
+    response, built = _get(client, url)
+
+    assert response.status_code == 404 and built > 0 and _entries() == 0

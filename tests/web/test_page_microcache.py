@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from events import models
+from events import microcache, models
 from events.api import throttling
 from events.services.events import event_merge
 from events.web import pagecache
@@ -336,7 +336,7 @@ def test_zero_seconds_switches_it_off(micro, event) -> None:
 def _building(url: str) -> str:
     """The lock another request building ``url`` (for a client with no cookies) would hold."""
     request = RequestFactory().get(url)
-    return throttling.redis_key(pagecache._building_key(pagecache.entry_key(request)))
+    return throttling.redis_key(microcache.building_key(pagecache.entry_key(request)))
 
 
 def test_a_miss_builds_under_a_lock_it_releases(micro, event) -> None:
@@ -360,7 +360,7 @@ def test_a_request_missing_while_another_builds_waits_for_its_copy(micro, event,
         throttling.redis_client().set(key, kept, px=60_000)
         throttling.redis_client().delete(_building("/"))
 
-    monkeypatch.setattr(pagecache, "_pause", the_other_build_finishes)
+    monkeypatch.setattr(microcache, "pause", the_other_build_finishes)
     response, statements = _get(Client(), "/")
 
     assert response.status_code == 200 and statements == 0 and "Age" in response
@@ -373,7 +373,7 @@ def test_a_build_that_keeps_nothing_lets_the_waiting_request_build(micro, event,
     def the_other_build_ends_without_an_entry() -> None:  # a 404, say
         throttling.redis_client().delete(_building("/"))
 
-    monkeypatch.setattr(pagecache, "_pause", the_other_build_ends_without_an_entry)
+    monkeypatch.setattr(microcache, "pause", the_other_build_ends_without_an_entry)
     response, built = _get(Client(), "/")
 
     assert response.status_code == 200 and built > 0 and "Age" not in response
@@ -381,7 +381,7 @@ def test_a_build_that_keeps_nothing_lets_the_waiting_request_build(micro, event,
 
 def test_a_lock_left_behind_holds_a_request_up_for_the_wait_at_most(micro, event, monkeypatch):
     throttling.redis_client().set(_building("/"), b"1", px=60_000)  # a crashed builder's
-    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(microcache, "WAIT_SECONDS", 0.05)
     response, built = _get(Client(), "/")
 
     assert response.status_code == 200 and built > 0
