@@ -152,8 +152,8 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
         ],
     )
     states = link_states(editor=editor)
-    articles_page, article_groups = event_articles(event=event, states=states)
-    coverage = coverage_by_day(event_ids=[event.pk], states=states).get(event.pk, [])
+    articles = event_articles(event=event, states=states)
+    coverage = articles.coverage
     charts = bar_charts_svg({"event": coverage}, width=560, height=80) if coverage else {}
     return render(
         request,
@@ -165,8 +165,8 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
             "related_groups": [RelatedGroup(label, evs) for label, evs in groups.items()],
             "graph": graph if related else None,
             "graph_omitted": len(related) - len(drawn),
-            "articles_page": articles_page,
-            "article_groups": article_groups,
+            "articles_page": articles.page,
+            "article_groups": articles.groups,
             "coverage_svg": charts.get("event"),
             "exports": EXPORT_FORMATS,
         },
@@ -193,15 +193,15 @@ def event_articles_list(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(event, HttpResponse):
         return event
     editor = viewer_is_editor(request)
-    articles_page, article_groups = event_articles(
+    articles = event_articles(
         event=event, states=link_states(editor=editor), page=request.GET.get("page")
     )
     template = "events/_article_rows.html" if is_htmx(request) else "events/event_articles.html"
     context = {
         "event": event,
         "language": page_language(),
-        "articles_page": articles_page,
-        "article_groups": article_groups,
+        "articles_page": articles.page,
+        "article_groups": articles.groups,
     }
     return render(request, template, context)
 
