@@ -86,6 +86,14 @@ def test_home_shows_latest_published_line_counts_and_coverage_chart(client):
     assert "Coverage: 3 articles from 6 Jan 2022 to 7 Jan 2022" in body
 
 
+def test_status_and_kind_labels_in_the_readers_language(client):
+    event = EventFactory(status="developing", kind="protest")
+    for url in ("/", f"/events/{event.slug}/"):
+        assert ">developing</span> protest</p>" in _body(client.get(url)), url
+        bulgarian = _body(client.get(url, HTTP_ACCEPT_LANGUAGE="bg"))
+        assert ">в развитие</span> протест</p>" in bulgarian, url
+
+
 def test_cached_coverage_charts_follow_new_articles_and_the_language(client):
     event = EventFactory(title="Kazakhstan unrest")
     _link(ArticleFactory(published_at=dt.datetime(2022, 1, 6, 12, tzinfo=dt.UTC)), event)
