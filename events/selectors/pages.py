@@ -76,6 +76,59 @@ def coverage_by_day(
     return dict(days)
 
 
+# Articles per day of each event and its article and independent-source counts (as
+# event_list_public counts them: links not rejected, articles READY, a copy counting as its
+# original), from one read of the events' links and their articles. The counts were two
+# correlated subqueries per listed event, each a pass over its links (home: ~2,900 links
+# of the biggest event read three times, ~5 ms of 8).
+_COVERAGE_AND_COUNTS_SQL = """
+SELECT GROUPING({day}), l.event_id, {day}, count(*),
+       count(DISTINCT l.article_id), count(DISTINCT COALESCE(a.duplicate_of_id, a.id))
+FROM events_articleevent l
+JOIN events_article a ON a.id = l.article_id AND a.state = %s
+WHERE l.event_id = ANY(%s) AND l.state = ANY(%s)
+GROUP BY GROUPING SETS ((l.event_id, {day}), (l.event_id))
+"""
+
+
+@dataclass(frozen=True)
+class LinkCounts:
+    articles: int
+    sources: int
+
+
+def coverage_and_counts(
+    *, event_ids: Sequence[int]
+) -> tuple[dict[int, list[tuple[dt.date, int]]], dict[int, LinkCounts]]:
+    """What :func:`coverage_by_day` returns for ``event_ids`` (suggested and confirmed links),
+    and each event's article and independent-source counts, in one query. The counted link
+    states (suggested and confirmed) are every state but rejected, as event_list_public
+    counts."""
+    day, day_params = connection.ops.datetime_cast_date_sql(
+        "a.published_at", (), timezone.get_current_timezone_name()
+    )
+    params = [
+        *day_params,
+        *day_params,
+        ArticleState.READY,
+        list(event_ids),
+        list(COUNTED_LINK_STATES),
+        *day_params,
+    ]
+    days: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    counts: dict[int, LinkCounts] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_COVERAGE_AND_COUNTS_SQL.format(day=day), params)
+        for per_event, event_id, on, n, articles, sources in cursor.fetchall():
+            if per_event:
+                counts[event_id] = LinkCounts(articles, sources)
+            elif on is not None:
+                days[event_id].append((on, n))
+    for points in days.values():
+        points.sort()
+    return dict(days), counts
+
+
 def event_page(*, slug: str) -> Event | None:
     """One event with its labels and participants."""
     participants = Participant.objects.select_related("entity")

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, RelationKind, Update
 from events.selectors.events import event_list_public
 from events.selectors.pages import (
+    LinkCounts,
     article_citations,
     article_page,
-    coverage_by_day,
+    coverage_and_counts,
     entity_page,
     entity_participations,
     entity_quotes,
@@ -40,6 +41,7 @@ from events.web.requests import is_htmx, page_language
 from events.web.timeline import WHOLE, timeline_html
 
 HOME_PAGE_SIZE = 20
+NO_LINKS = LinkCounts(articles=0, sources=0)
 GRAPH_NEIGHBOURS = 12
 EXPORT_FORMATS = (
     ("atom", _("Atom feed")),
@@ -66,12 +68,15 @@ class HomeRow:
 
 def home(request: HttpRequest) -> HttpResponse:
     # A merged event lives on as the one it was merged into (its page redirects there).
-    listed = event_list_public().filter(merged_into__isnull=True)
+    listed = event_list_public(link_counts=False).filter(merged_into__isnull=True)
     page = Paginator(listed, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     events = list(page.object_list)
     ids = [event.pk for event in events]
     latest = latest_published_updates(event_ids=ids)
-    coverage = coverage_by_day(event_ids=ids)
+    coverage, counts = coverage_and_counts(event_ids=ids)
+    for event in events:
+        linked = counts.get(event.pk, NO_LINKS)
+        event.article_count, event.source_count = linked.articles, linked.sources
     charts = bar_charts_svg({pk: coverage[pk] for pk in ids if coverage.get(pk)})
     rows = [HomeRow(e, latest.get(e.pk), charts.get(e.pk)) for e in events]
     template = "events/_home_rows.html" if is_htmx(request) else "events/home.html"

@@ -94,6 +94,21 @@ def test_status_and_kind_labels_in_the_readers_language(client):
         assert ">в развитие</span> протест</p>" in bulgarian, url
 
 
+def test_home_counts_copies_once_as_sources_and_skips_rejected_and_unready(client):
+    event = EventFactory(title="Counted")
+    day = dt.datetime(2022, 1, 6, 12, tzinfo=dt.UTC)
+    original = ArticleFactory(published_at=day)
+    _link(original, event)
+    _link(ArticleFactory(duplicate_of=original, published_at=day), event)
+    _link(ArticleFactory(published_at=day), event, state=LinkState.SUGGESTED)
+    _link(ArticleFactory(published_at=day), event, state=LinkState.REJECTED)
+    _link(ArticleFactory(published_at=day, state="failed", failure_reason="404"), event)
+    _link(ArticleFactory(published_at=None), event)
+    body = _body(client.get("/"))
+    assert "0 updates · 4 articles · 3 independent sources" in body
+    assert "Coverage: 3 articles from 6 Jan 2022 to 6 Jan 2022" in body
+
+
 def test_cached_coverage_charts_follow_new_articles_and_the_language(client):
     event = EventFactory(title="Kazakhstan unrest")
     _link(ArticleFactory(published_at=dt.datetime(2022, 1, 6, 12, tzinfo=dt.UTC)), event)
