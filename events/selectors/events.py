@@ -42,10 +42,12 @@ def _count(queryset: QuerySet, expression: object) -> Coalesce:
     return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), Value(0))
 
 
-def event_list_public() -> QuerySet[Event]:
+def event_list_public(*, link_counts: bool = True) -> QuerySet[Event]:
     """Events, developing first, with their translations, published-update count, article
     count and independent-source count (a syndicated copy counts as its original), in a
-    constant number of queries however many there are."""
+    constant number of queries however many there are. Without ``link_counts`` the last two
+    are left out (the home page reads them with its coverage charts,
+    ``events.selectors.pages.coverage_and_counts``)."""
     links = ArticleEvent.objects.filter(event=OuterRef("pk"), article__state=ArticleState.READY)
     links = links.exclude(state=LinkState.REJECTED)
     updates = Update.objects.filter(event=OuterRef("pk"), status__in=PUBLIC_STATUSES)
@@ -53,15 +55,15 @@ def event_list_public() -> QuerySet[Event]:
         *(When(status=status, then=Value(i)) for i, status in enumerate(STATUS_ORDER)),
         default=Value(len(STATUS_ORDER)),
     )
-    return (
-        Event.objects.prefetch_related("translations")
-        .annotate(
-            public_updates=_count(updates, "id"),
+    events = Event.objects.prefetch_related("translations").annotate(
+        public_updates=_count(updates, "id")
+    )
+    if link_counts:
+        events = events.annotate(
             article_count=_count(links, "article_id"),
             source_count=_count(links, Coalesce("article__duplicate_of_id", "article_id")),
         )
-        .order_by(rank, "-start", "slug")
-    )
+    return events.order_by(rank, "-start", "slug")
 
 
 def event_timeline(*, event: Event, include_drafts: bool = False) -> QuerySet[Update]:

@@ -2,8 +2,11 @@
 and language names."""
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from django import template
+from django.db.models import Field, Model
 from django.utils import formats, timezone
 from django.utils.translation import get_language_info
 
@@ -25,6 +28,22 @@ def _local(value: datetime, precision: str) -> datetime:
     # Only a time known to the minute moves with the reader's zone; "12 Jan 2022" stored as
     # midnight UTC stays 12 Jan everywhere.
     return timezone.localtime(value) if precision == Precision.MINUTE else value
+
+
+@cache
+def _choice_labels(field: Field) -> dict[Any, Any]:
+    # Lazy labels: translated when shown, in the language active then.
+    return dict(field.flatchoices)
+
+
+@register.filter
+def display(instance: Model, name: str) -> Any:
+    """``instance.get_<name>_display()``, which rebuilds the field's choices on every call
+    (~50 µs, translating every label): a home page asks for 40 of them."""
+    field = instance._meta.get_field(name)
+    assert isinstance(field, Field)  # noqa: S101 - a template names a concrete field
+    value = getattr(instance, field.attname)
+    return _choice_labels(field).get(value, value)
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.forms.utils import flatatt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -125,14 +126,25 @@ _UPDATE_STATUSES = dict(UpdateStatus.choices)
 _ENTITY_KINDS = dict(EntityKind.choices)
 
 
-def _label_choices(results: SearchResults) -> None:
+def _prepare_results(results: SearchResults) -> None:
+    """Choice labels and the results' addresses, once per page: ``{% url %}`` per result
+    (up to ~85 a page) cost ~1.5 ms. Slugs are URL-safe: substituted as reverse() leaves
+    them."""
+    event_url = reverse("web:event", args=["-"])
+    article_url = reverse("web:article", args=[424242])
+    entity_url = reverse("web:entity", args=[424242])
     for event in results.events:
         event.kind_label = _EVENT_KINDS.get(event.kind, event.kind)  # type: ignore[attr-defined]
         event.status_label = _EVENT_STATUSES.get(event.status, event.status)  # type: ignore[attr-defined]
+        event.url = event_url.replace("/-/", f"/{event.slug}/", 1)  # type: ignore[attr-defined]
     for update in results.updates:
         update.status_label = _UPDATE_STATUSES.get(update.status, update.status)  # type: ignore[attr-defined]
+        update.event_url = event_url.replace("/-/", f"/{update.event_slug}/", 1)  # type: ignore[attr-defined]
+    for article in results.articles:
+        article.url = article_url.replace("424242", str(article.pk), 1)  # type: ignore[attr-defined]
     for entity in results.entities:
         entity.kind_label = _ENTITY_KINDS.get(entity.kind, entity.kind)  # type: ignore[attr-defined]
+        entity.url = entity_url.replace("424242", str(entity.pk), 1)  # type: ignore[attr-defined]
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -153,7 +165,7 @@ def search(request: HttpRequest) -> HttpResponse:
             language=language,
             limit=RESULTS_PER_GROUP,
         )
-        _label_choices(results)
+        _prepare_results(results)
     filtered = any(request.GET.get(name) for name in form.fields if name != "q")
     context = {
         "form": form,

@@ -4,6 +4,7 @@ Everything from outside (titles, texts, quotes) reaches the page through auto-es
 templates; nothing is marked safe."""
 
 from dataclasses import dataclass
+from html import escape
 from itertools import groupby
 
 from django.core.paginator import Paginator
@@ -11,15 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, RelationKind, Update
 from events.selectors.events import event_list_public
 from events.selectors.pages import (
+    LinkCounts,
     article_citations,
     article_page,
-    coverage_by_day,
+    coverage_and_counts,
     entity_page,
     entity_participations,
     entity_quotes,
@@ -40,6 +42,7 @@ from events.web.requests import is_htmx, page_language
 from events.web.timeline import WHOLE, timeline_html
 
 HOME_PAGE_SIZE = 20
+NO_LINKS = LinkCounts(articles=0, sources=0)
 GRAPH_NEIGHBOURS = 12
 EXPORT_FORMATS = (
     ("atom", _("Atom feed")),
@@ -66,12 +69,15 @@ class HomeRow:
 
 def home(request: HttpRequest) -> HttpResponse:
     # A merged event lives on as the one it was merged into (its page redirects there).
-    listed = event_list_public().filter(merged_into__isnull=True)
+    listed = event_list_public(link_counts=False).filter(merged_into__isnull=True)
     page = Paginator(listed, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
     events = list(page.object_list)
     ids = [event.pk for event in events]
     latest = latest_published_updates(event_ids=ids)
-    coverage = coverage_by_day(event_ids=ids)
+    coverage, counts = coverage_and_counts(event_ids=ids)
+    for event in events:
+        linked = counts.get(event.pk, NO_LINKS)
+        event.article_count, event.source_count = linked.articles, linked.sources
     charts = bar_charts_svg({pk: coverage[pk] for pk in ids if coverage.get(pk)})
     rows = [HomeRow(e, latest.get(e.pk), charts.get(e.pk)) for e in events]
     template = "events/_home_rows.html" if is_htmx(request) else "events/home.html"
@@ -88,6 +94,17 @@ class RelatedLink:
 class RelatedGroup:
     label: str
     events: list[RelatedLink]
+
+    @property
+    def items(self) -> SafeString:
+        """The group's ``<li>`` links, joined here with the standard library's escape: a
+        template loop cost ~0.9 ms of CPU for the benchmarked event's 194 related events."""
+        return mark_safe(  # noqa: S308 - every value is escaped
+            "".join(
+                f'<li><a href="{escape(link.url)}">{escape(link.label)}</a></li>'
+                for link in self.events
+            )
+        )
 
 
 def _relation_labels() -> dict[tuple[str, bool], str]:
@@ -152,8 +169,8 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
         ],
     )
     states = link_states(editor=editor)
-    articles_page, article_groups = event_articles(event=event, states=states)
-    coverage = coverage_by_day(event_ids=[event.pk], states=states).get(event.pk, [])
+    articles = event_articles(event=event, states=states)
+    coverage = articles.coverage
     charts = bar_charts_svg({"event": coverage}, width=560, height=80) if coverage else {}
     return render(
         request,
@@ -165,8 +182,8 @@ def _event_page(request: HttpRequest, event: Event, timeline: SafeString) -> Htt
             "related_groups": [RelatedGroup(label, evs) for label, evs in groups.items()],
             "graph": graph if related else None,
             "graph_omitted": len(related) - len(drawn),
-            "articles_page": articles_page,
-            "article_groups": article_groups,
+            "articles_page": articles.page,
+            "article_groups": articles.groups,
             "coverage_svg": charts.get("event"),
             "exports": EXPORT_FORMATS,
         },
@@ -193,15 +210,15 @@ def event_articles_list(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(event, HttpResponse):
         return event
     editor = viewer_is_editor(request)
-    articles_page, article_groups = event_articles(
+    articles = event_articles(
         event=event, states=link_states(editor=editor), page=request.GET.get("page")
     )
     template = "events/_article_rows.html" if is_htmx(request) else "events/event_articles.html"
     context = {
         "event": event,
         "language": page_language(),
-        "articles_page": articles_page,
-        "article_groups": article_groups,
+        "articles_page": articles.page,
+        "article_groups": articles.groups,
     }
     return render(request, template, context)
 

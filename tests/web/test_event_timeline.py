@@ -216,6 +216,18 @@ def test_many_related_events_all_listed_in_the_readers_language_graph_draws_a_do
     assert f'<a href="/events/{parts[0].slug}/">Част нула</a>' in bulgarian
 
 
+def test_related_event_titles_are_escaped_in_the_list(client):
+    event = EventFactory(title="Unrest")
+    hostile = EventFactory(title='Riots <script>alert(1)</script> & "more"')
+    relation_add(source=hostile, target=event, kind="caused_by", by=None)
+    body = _body(client.get(f"/events/{event.slug}/"))
+    assert "<script>alert(1)" not in body
+    assert (
+        f'<li><a href="/events/{hostile.slug}/">'
+        "Riots &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;more&quot;</a></li>"
+    ) in body
+
+
 def test_timeline_navigation_in_bulgarian(client, long_event):
     body = _body(client.get(f"/events/{long_event.slug}/", HTTP_ACCEPT_LANGUAGE="bg"))
     assert "По-ранни редове" in body

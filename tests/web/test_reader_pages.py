@@ -86,6 +86,29 @@ def test_home_shows_latest_published_line_counts_and_coverage_chart(client):
     assert "Coverage: 3 articles from 6 Jan 2022 to 7 Jan 2022" in body
 
 
+def test_status_and_kind_labels_in_the_readers_language(client):
+    event = EventFactory(status="developing", kind="protest")
+    for url in ("/", f"/events/{event.slug}/"):
+        assert ">developing</span> protest</p>" in _body(client.get(url)), url
+        bulgarian = _body(client.get(url, HTTP_ACCEPT_LANGUAGE="bg"))
+        assert ">в развитие</span> протест</p>" in bulgarian, url
+
+
+def test_home_counts_copies_once_as_sources_and_skips_rejected_and_unready(client):
+    event = EventFactory(title="Counted")
+    day = dt.datetime(2022, 1, 6, 12, tzinfo=dt.UTC)
+    original = ArticleFactory(published_at=day)
+    _link(original, event)
+    _link(ArticleFactory(duplicate_of=original, published_at=day), event)
+    _link(ArticleFactory(published_at=day), event, state=LinkState.SUGGESTED)
+    _link(ArticleFactory(published_at=day), event, state=LinkState.REJECTED)
+    _link(ArticleFactory(published_at=day, state="failed", failure_reason="404"), event)
+    _link(ArticleFactory(published_at=None), event)
+    body = _body(client.get("/"))
+    assert "0 updates · 4 articles · 3 independent sources" in body
+    assert "Coverage: 3 articles from 6 Jan 2022 to 6 Jan 2022" in body
+
+
 def test_cached_coverage_charts_follow_new_articles_and_the_language(client):
     event = EventFactory(title="Kazakhstan unrest")
     _link(ArticleFactory(published_at=dt.datetime(2022, 1, 6, 12, tzinfo=dt.UTC)), event)
@@ -233,6 +256,50 @@ def test_event_page_folds_copies_under_their_original_and_hides_suggestions(clie
     assert body.index("Original report") < body.index("Reprinted report")
     assert "Maybe related" not in body
     assert '<span class="count">(1)</span>' in body
+
+
+def test_event_articles_ordered_by_their_originals_coverage_by_the_readers_day(client):
+    # One statement lists the originals and counts the chart's days: an original linked
+    # only through its copy takes its own time in the order; days follow the reader's zone.
+    event = EventFactory()
+    late_evening = dt.datetime(2022, 1, 6, 23, 30, tzinfo=dt.UTC)  # 7 Jan in Sofia
+    old_original = ArticleFactory(
+        title="Old original", published_at=dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
+    )
+    _link(
+        ArticleFactory(title="Fresh copy", duplicate_of=old_original, published_at=late_evening),
+        event,
+    )
+    _link(
+        ArticleFactory(title="Middle story", published_at=dt.datetime(2022, 1, 3, tzinfo=dt.UTC)),
+        event,
+    )
+    _link(ArticleFactory(title="Undated story", published_at=None), event)
+    _link(
+        ArticleFactory(title="Only suggested", published_at=late_evening),
+        event,
+        state=LinkState.SUGGESTED,
+    )
+    body = _body(client.get(f"/events/{event.slug}/"))
+    assert body.index("Middle story") < body.index("Old original") < body.index("Undated story")
+    assert '<span class="count">(3)</span>' in body and "Only suggested" not in body
+    assert "Coverage: 2 articles from 3 Jan 2022 to 6 Jan 2022" in body
+    client.cookies["tz"] = "Europe/Sofia"
+    assert "Coverage: 2 articles from 3 Jan 2022 to 7 Jan 2022" in _body(
+        client.get(f"/events/{event.slug}/")
+    )
+
+
+def test_editors_see_suggested_articles_in_the_list_and_the_chart(editor_client):
+    event = EventFactory()
+    day = dt.datetime(2022, 1, 6, 12, tzinfo=dt.UTC)
+    _link(ArticleFactory(title="Confirmed story", published_at=day), event)
+    _link(ArticleFactory(title="Maybe related", published_at=day), event, state=LinkState.SUGGESTED)
+    _link(ArticleFactory(title="Rejected story", published_at=day), event, state=LinkState.REJECTED)
+    body = _body(editor_client.get(f"/events/{event.slug}/"))
+    assert "Maybe related" in body and "Rejected story" not in body
+    assert '<span class="count">(2)</span>' in body
+    assert "Coverage: 2 articles from 6 Jan 2022 to 6 Jan 2022" in body
 
 
 def test_editors_see_drafts_and_suggested_articles(editor_client):

@@ -52,7 +52,7 @@ def test_results_are_grouped_and_highlighted(client) -> None:
     event = EventFactory(slug="csto", title="CSTO deployment requested by Tokayev")
     Participant.objects.create(event=event, entity=tokayev, role="actor")
     _line(event, "Tokayev asks the CSTO for help")
-    ArticleFactory(title="Токаев поиска помощ от ОДКС")
+    article = ArticleFactory(title="Токаев поиска помощ от ОДКС")
 
     html = _page(client, q="Tokayev")
 
@@ -62,6 +62,8 @@ def test_results_are_grouped_and_highlighted(client) -> None:
     # The Latin name finds the Cyrillic article through the entity's alias.
     assert "<mark>Токаев</mark> поиска помощ от ОДКС" in html
     assert f'href="/entities/{tokayev.pk}/"' in html
+    assert f'<a href="/articles/{article.pk}/" lang="' in html
+    assert 'href="/events/csto/">CSTO deployment requested by <mark>' in html
     assert 'value="Tokayev"' in html  # the box in the frame keeps the query
 
 

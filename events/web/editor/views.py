@@ -60,6 +60,7 @@ from events.web.editor.forms import (
     UpdateEditForm,
     UpdateFromArticleForm,
 )
+from events.web.editor.rows import row_texts, rows_prepare
 from events.web.requests import is_htmx, page_language, safe_next
 
 # Service errors name model fields; these are the form fields that show them.
@@ -103,6 +104,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         )
     except ValueError as problem:
         error = str(problem)
+    rows_prepare(rows)
     next_query = request.GET.copy()
     if next_cursor is not None:
         next_query["after"] = next_cursor.encode()
@@ -114,6 +116,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "next_url": f"?{next_query.urlencode()}" if next_cursor else "",
         "is_later_page": "after" in request.GET,
         "event_datalist": _event_datalist(queue.event_choices()),
+        "row_text": row_texts(),
         "language": page_language(),
         "error": error,
         "here": request.get_full_path(),
@@ -136,8 +139,11 @@ def _row_response(
 ) -> HttpResponse:
     if is_htmx(request):
         here = safe_next(request, reverse("web:review-queue"))
+        article = queue.review_row(article_id=article_id)
+        rows_prepare([article])
         context = {
-            "article": queue.review_row(article_id=article_id),
+            "article": article,
+            "row_text": row_texts(),
             "row_notice": notice,
             "row_error": error,
             "language": page_language(),
