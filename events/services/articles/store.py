@@ -33,6 +33,7 @@ from events.services.enrichment import (
     enrichment_compute,
     enrichment_writes,
 )
+from events.services.statements import Statement, execute, statements_of
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 # a canonical URL other than the article's. Looked up in the statement that takes the lock, so
 # with the snapshot from before any wait for it: a copy committed during that wait is missed,
 # as one committed just after a separate lookup would be.
-_LOCK_TEMPLATE = """SET LOCAL synchronous_commit = off;
+_LOCK_TEMPLATE = """
 WITH locked AS (
     SELECT id, state, canonical_url, content_hash, title, published_at, outlet_id,
         duplicate_of_id
@@ -73,8 +74,9 @@ class _Locked:
 @transaction.atomic
 def _store(article_id: int, prepared: Prepared) -> Outcome:
     fp = prepared.fingerprint
+    params = {**_duplicate_params(article_id, fp), "url": prepared.canonical}
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_SQL, {**_duplicate_params(article_id, fp), "url": prepared.canonical})
+        execute(cursor, (_LOCK,), params, prefix="SET LOCAL synchronous_commit = off;\n")
         rows = cursor.fetchall()
     if not rows:
         return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
@@ -122,15 +124,17 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     )
 
 
-def _run(*statements: tuple[str, dict[str, Any]]) -> None:
-    """Run several statements (each its SQL and named parameters) in one round trip, in order.
-    Parameters of the same name must have the same value."""
-    sql = ";\n".join(text for text, _ in statements)
+Writes = tuple[tuple[Statement, ...], dict[str, Any]]
+
+
+def _run(*writes: Writes) -> None:
+    """Run several groups of statements (each with its named parameters) in one round trip, in
+    order. Parameters of the same name must have the same value."""
     params: dict[str, Any] = {}
-    for _, named in statements:
+    for _, named in writes:
         params.update(named)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute(cursor, tuple(s for group, _ in writes for s in group), params)
 
 
 # Two unique-index lookups, the second only if the first finds nothing (an OR across the
@@ -211,9 +215,10 @@ ON CONFLICT DO NOTHING
 """
 
 
-def _writes(
-    article: _Locked, prepared: Prepared, fields: dict[str, Any]
-) -> tuple[tuple[str, dict[str, Any]], ...]:
+_ARTICLE = statements_of("tracker_article_write", _ARTICLE_SQL)
+
+
+def _writes(article: _Locked, prepared: Prepared, fields: dict[str, Any]) -> tuple[Writes, ...]:
     """The article's row, its LSH band keys (replaced), the URLs it was fetched at (variants)
     and its raw page. The unique constraints stay the arbiters: a canonical URL another
     worker stored meanwhile fails the update (and _store runs again, merging), a URL already
@@ -227,7 +232,7 @@ def _writes(
         "band_keys": list(dict.fromkeys(prepared.fingerprint.band_keys)),
         "urls": [u for u in dict.fromkeys(urls) if u and len(u) <= MAX_URL_CHARS],
     }
-    return (_ARTICLE_SQL, params), _page_writes(article.id, prepared)
+    return (_ARTICLE, params), _page_writes(article.id, prepared)
 
 
 # One statement whether the page is new or replaces the last one.
@@ -243,9 +248,12 @@ ON CONFLICT (article_id) DO UPDATE SET
 """
 
 
-def _page_writes(article_id: int, prepared: Prepared) -> tuple[str, dict[str, Any]]:
+_PAGE = (Statement("tracker_article_page", _PAGE_SQL),)
+
+
+def _page_writes(article_id: int, prepared: Prepared) -> Writes:
     page = prepared.page
-    return _PAGE_SQL, {
+    return _PAGE, {
         "article": article_id,
         "now": timezone.now(),
         "page_url": page.final_url,
@@ -322,3 +330,4 @@ def _original_pick(fp: Fingerprint, rows: list[tuple[Any, ...]]) -> int | None:
 
 # The lookups are defined next to the code that reads their rows.
 _LOCK_SQL = _LOCK_TEMPLATE.format(owner=_OWNER_SQL, duplicates=_DUPLICATE_SQL)
+_LOCK = Statement("tracker_article_lock", _LOCK_SQL)
