@@ -53,7 +53,6 @@ from events.models import (
     Update,
 )
 from events.services.fetching import redis_client
-from events.services.statements import Statement, execute, statements_of
 
 logger = logging.getLogger(__name__)
 
@@ -337,17 +336,12 @@ WHERE events_articleevent.state = %(suggested)s AND events_articleevent.origin =
 """
 
 
-_ENRICH = statements_of("tracker_enrichment", _ENRICH_SQL)
-
-
-def enrichment_writes(
-    article_id: int, enrichment: Enrichment
-) -> tuple[tuple[Statement, ...], dict[str, Any]]:
+def enrichment_writes(article_id: int, enrichment: Enrichment) -> tuple[str, dict[str, Any]]:
     """The SQL (several statements) and parameters that replace the article's mentions and
     refresh its automatic suggestions; decisions and editors' links are never touched. Run
     inside the article's row lock, as :func:`article_enrich` does."""
     matches, suggestions = enrichment.matches, enrichment.suggestions
-    return _ENRICH, {
+    return _ENRICH_SQL, {
         "article": article_id,
         "entities": [m.entity_id for m in matches],
         "counts": [m.count for m in matches],
@@ -368,6 +362,6 @@ def article_enrich(*, article: Article, stamp: object = ...) -> None:
     enrichment = enrichment_compute(
         title=article.title, text=article.text, published_at=article.published_at, stamp=stamp
     )
-    writes, params = enrichment_writes(article.pk, enrichment)
+    sql, params = enrichment_writes(article.pk, enrichment)
     with transaction.atomic(), connection.cursor() as cursor:
-        execute(cursor, writes, params)
+        cursor.execute(sql, params)

@@ -33,7 +33,6 @@ from events.services.enrichment import (
     enrichment_compute,
     enrichment_writes,
 )
-from events.services.statements import Statement, execute, statements_of
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ logger = logging.getLogger(__name__)
 # a canonical URL other than the article's. Looked up in the statement that takes the lock, so
 # with the snapshot from before any wait for it: a copy committed during that wait is missed,
 # as one committed just after a separate lookup would be.
-_LOCK_TEMPLATE = """
+_LOCK_TEMPLATE = """SET LOCAL synchronous_commit = off;
 WITH locked AS (
     SELECT id, state, canonical_url, content_hash, title, published_at, outlet_id,
         duplicate_of_id
@@ -74,9 +73,8 @@ class _Locked:
 @transaction.atomic
 def _store(article_id: int, prepared: Prepared) -> Outcome:
     fp = prepared.fingerprint
-    params = {**_duplicate_params(article_id, fp), "url": prepared.canonical}
     with connection.cursor() as cursor:
-        execute(cursor, (_LOCK,), params, prefix="SET LOCAL synchronous_commit = off;\n")
+        cursor.execute(_LOCK_SQL, {**_duplicate_params(article_id, fp), "url": prepared.canonical})
         rows = cursor.fetchall()
     if not rows:
         return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
@@ -124,17 +122,15 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     )
 
 
-Writes = tuple[tuple[Statement, ...], dict[str, Any]]
-
-
-def _run(*writes: Writes) -> None:
-    """Run several groups of statements (each with its named parameters) in one round trip, in
-    order. Parameters of the same name must have the same value."""
+def _run(*statements: tuple[str, dict[str, Any]]) -> None:
+    """Run several statements (each its SQL and named parameters) in one round trip, in order.
+    Parameters of the same name must have the same value."""
+    sql = ";\n".join(text for text, _ in statements)
     params: dict[str, Any] = {}
-    for _, named in writes:
+    for _, named in statements:
         params.update(named)
     with connection.cursor() as cursor:
-        execute(cursor, tuple(s for group, _ in writes for s in group), params)
+        cursor.execute(sql, params)
 
 
 # Two unique-index lookups, the second only if the first finds nothing (an OR across the
@@ -215,10 +211,9 @@ ON CONFLICT DO NOTHING
 """
 
 
-_ARTICLE = statements_of("tracker_article_write", _ARTICLE_SQL)
-
-
-def _writes(article: _Locked, prepared: Prepared, fields: dict[str, Any]) -> tuple[Writes, ...]:
+def _writes(
+    article: _Locked, prepared: Prepared, fields: dict[str, Any]
+) -> tuple[tuple[str, dict[str, Any]], ...]:
     """The article's row, its LSH band keys (replaced), the URLs it was fetched at (variants)
     and its raw page. The unique constraints stay the arbiters: a canonical URL another
     worker stored meanwhile fails the update (and _store runs again, merging), a URL already
@@ -232,7 +227,7 @@ def _writes(article: _Locked, prepared: Prepared, fields: dict[str, Any]) -> tup
         "band_keys": list(dict.fromkeys(prepared.fingerprint.band_keys)),
         "urls": [u for u in dict.fromkeys(urls) if u and len(u) <= MAX_URL_CHARS],
     }
-    return (_ARTICLE, params), _page_writes(article.id, prepared)
+    return (_ARTICLE_SQL, params), _page_writes(article.id, prepared)
 
 
 # One statement whether the page is new or replaces the last one.
@@ -248,12 +243,9 @@ ON CONFLICT (article_id) DO UPDATE SET
 """
 
 
-_PAGE = (Statement("tracker_article_page", _PAGE_SQL),)
-
-
-def _page_writes(article_id: int, prepared: Prepared) -> Writes:
+def _page_writes(article_id: int, prepared: Prepared) -> tuple[str, dict[str, Any]]:
     page = prepared.page
-    return _PAGE, {
+    return _PAGE_SQL, {
         "article": article_id,
         "now": timezone.now(),
         "page_url": page.final_url,
@@ -330,4 +322,3 @@ def _original_pick(fp: Fingerprint, rows: list[tuple[Any, ...]]) -> int | None:
 
 # The lookups are defined next to the code that reads their rows.
 _LOCK_SQL = _LOCK_TEMPLATE.format(owner=_OWNER_SQL, duplicates=_DUPLICATE_SQL)
-_LOCK = Statement("tracker_article_lock", _LOCK_SQL)
