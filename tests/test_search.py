@@ -365,7 +365,9 @@ def test_search_all_runs_a_constant_number_of_queries() -> None:
         large = search_all("Tokayev", editor=True, show_text=True, language="bg")
 
     assert (len(small.articles), len(large.articles)) == (2, 20)
-    assert len(many) == len(few)
+    # Entities, events, lines, the EXPLAIN choosing the article candidates' path, articles
+    # (their candidates an init plan of the ranking statement).
+    assert len(many) == len(few) == 5
 
 
 # Candidates --------------------------------------------------------------------------------
@@ -402,6 +404,17 @@ def test_a_common_word_walks_the_newest_matches_and_finds_the_same_ones(monkeypa
     monkeypatch.setattr(search, "RANK_CANDIDATES", 4)
     assert _candidates("Токаев") == newest_first[:4]
     assert _candidates("Токаев", date_to=dt.date(2000, 1, 1)) == []
+
+
+def test_the_match_is_written_after_the_candidates_other_conditions(monkeypatch) -> None:
+    monkeypatch.setattr(search, "WALK_MATCHES", 0)  # the walk, which tests rows one by one
+    parsed = parse_query("Токаев")
+    assert parsed is not None
+    filters = SearchFilters(date_from=dt.date(2022, 1, 1), language="bg")
+    sql = str(search.candidate_articles(parsed, filters=filters).query)
+    where = sql[sql.index(" WHERE ") :]
+    assert where.index('"published_at" >=') < where.index('"search" @@'), where
+    assert where.index('"language" =') < where.index('"search" @@'), where
 
 
 def test_near_misses_of_titles_are_candidates_when_the_word_is_rare() -> None:
