@@ -8,7 +8,7 @@ seconds in Redis, and a per-process copy of what they read or stored.
 - ``LocalEntries``: the per-process copy, so a hot page crosses from Redis once per TTL and
   process rather than on every request.
 - ``read`` / ``remember`` / ``store``: an entry found here or in Redis, or kept in both.
-- ``claim`` / ``release`` / ``wait_for``: the stampede guard. When a hot entry expires, the
+- ``claim_or_wait`` / ``release``: the stampede guard. When a hot entry expires, the
   requests that miss in the same instant do not all build it: the first takes a short lock in
   Redis and builds, the others wait for its entry (at most ``WAIT_SECONDS``, then they build
   too). A build that keeps nothing (a 404) releases the lock with no entry, and the waiting
@@ -208,6 +208,14 @@ def release(key: str) -> None:
 
 def pause() -> None:
     time.sleep(POLL_SECONDS)
+
+
+def claim_or_wait(local: LocalEntries, key: str, seconds: int) -> tuple[bool, Entry | None]:
+    """After a miss: (True, None) when this request builds the entry and must ``release``
+    it; else (False, the entry the other build stored, or None to build it here too)."""
+    if claim(key):
+        return True, None
+    return False, wait_for(local, key, seconds)
 
 
 def wait_for(local: LocalEntries, key: str, seconds: int) -> Entry | None:

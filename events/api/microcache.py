@@ -45,13 +45,12 @@ from events.api.conditional import request_variant
 from events.microcache import (
     Entry,
     LocalEntries,
-    claim,
+    claim_or_wait,
     is_anonymous,
     preconditions,
     release,
     remember,
     store,
-    wait_for,
 )
 
 API_PREFIX = "/api/v1/"
@@ -122,10 +121,8 @@ class MicroCacheMiddleware:
         if not allowed:  # over the rate: DRF answers the 429
             return _built(request, self.get_response(request), seconds)
         claimed = False
-        if entry is None:
-            claimed = claim(key)
-            if not claimed:  # another request is building this response: its copy will do
-                entry = wait_for(LOCAL, key, seconds)
+        if entry is None:  # unless another request is building it: its copy will do
+            claimed, entry = claim_or_wait(LOCAL, key, seconds)
         if entry is not None:
             return entry.response(request)
         try:

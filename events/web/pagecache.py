@@ -66,13 +66,12 @@ from events.api.microcache import API_PREFIX
 from events.microcache import (
     Entry,
     LocalEntries,
-    claim,
+    claim_or_wait,
     is_anonymous,
     preconditions,
     read,
     release,
     store,
-    wait_for,
 )
 from events.web.middleware import TIMEZONE_COOKIE, zone_or_none
 
@@ -168,10 +167,8 @@ class PageCacheMiddleware:
         except RedisError:
             entry = None  # built, as if the cache were off
         claimed = False
-        if entry is None:
-            claimed = claim(key)
-            if not claimed:  # another request is building this page: its copy will do
-                entry = wait_for(LOCAL, key, seconds)
+        if entry is None:  # unless another request is building it: its copy will do
+            claimed, entry = claim_or_wait(LOCAL, key, seconds)
         if entry is not None:
             return _with_token(request, entry.hole, entry.response)
         try:
