@@ -3,12 +3,13 @@ copies but for the visitor's own CSRF token, the language switch posts from a ca
 visitors never see each other's token, nobody signed in reads or fills it, variants stay apart,
 a change shows after at most the TTL, and only 200s are kept.
 
-tests/settings.py switches the cache off (0 s) for every other test; these switch it on: 30 s,
-so that a hit never depends on how fast a loaded machine runs the test, and 1 s where a test
-waits for entries to expire. A hit is recognised by the statements it runs: none."""
+Switched on here only (tests/settings.py sets WEB_ANON_CACHE_SECONDS to 0 for the rest), with
+the API tests' conventions: a TTL long enough that no hit depends on the machine's speed, a
+short one where a test waits out the bound, and a hit told by its statement count (none)."""
 
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +24,14 @@ from events.services.events import event_merge
 from events.web import pagecache
 from tests import factories
 from tests.api.conftest import cited_update
-from tests.microcache import clear_entries, csto_event, entry_keys, get_counted, headers_but
+from tests.microcache import (
+    clear_entries,
+    csto_event,
+    entry_keys,
+    get_counted,
+    headers_but,
+    switched_on,
+)
 
 # The timeline's validators read only committed change-log rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,11 +52,8 @@ def _clear_entries() -> None:
 
 
 @pytest.fixture
-def micro(settings) -> Any:
-    settings.WEB_ANON_CACHE_SECONDS = TTL
-    _clear_entries()  # every test of this run shares the key prefix
-    yield settings
-    _clear_entries()
+def micro(settings) -> Iterator[Any]:
+    yield from switched_on(settings, "WEB_ANON_CACHE_SECONDS", "web-anon:*", pagecache.LOCAL, TTL)
 
 
 @pytest.fixture
