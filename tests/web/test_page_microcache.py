@@ -9,7 +9,6 @@ short one where a test waits out the bound, and a hit told by its statement coun
 
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,14 +23,7 @@ from events.services.events import event_merge
 from events.web import pagecache
 from tests import factories
 from tests.api.conftest import cited_update
-from tests.microcache import (
-    clear_entries,
-    csto_event,
-    entry_keys,
-    get_counted,
-    headers_but,
-    switched_on,
-)
+from tests.microcache import clear_entries, csto_event, entry_keys, get_counted, headers_but
 
 # The timeline's validators read only committed change-log rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -52,8 +44,11 @@ def _clear_entries() -> None:
 
 
 @pytest.fixture
-def micro(settings) -> Iterator[Any]:
-    yield from switched_on(settings, "WEB_ANON_CACHE_SECONDS", "web-anon:*", pagecache.LOCAL, TTL)
+def micro(settings) -> Any:
+    settings.WEB_ANON_CACHE_SECONDS = TTL
+    _clear_entries()  # every test of this run shares the key prefix
+    yield settings
+    _clear_entries()
 
 
 @pytest.fixture
