@@ -8,10 +8,30 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from redis import Redis
+from redis.exceptions import RedisError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 StartWorker = Callable[..., subprocess.Popen]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Delete this test process's Redis keys (cache entries, throttle windows, Celery's
+    queues and results: all under its run's prefix), as pytest-django drops its database, so
+    runs sharing one Redis leave nothing behind."""
+    prefix = getattr(settings, "REDIS_KEY_PREFIX", "") if settings.configured else ""
+    if not prefix:
+        return
+    client = Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
+    except RedisError:
+        pass  # the keys expire or stay; the run's result stands
+    finally:
+        client.close()
 
 
 def _stop(worker: subprocess.Popen) -> None:
