@@ -2,8 +2,10 @@
 tests/web/test_page_microcache.py for the reader pages'): their entries in Redis, a request
 with the statements it ran (none: a hit), and a response's headers."""
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -24,6 +26,21 @@ def clear_entries(pattern: str, local: LocalEntries) -> None:
     for key in entry_keys(pattern):
         throttling.redis_client().delete(key)
     local.clear()
+
+
+def switched_on(setting: str, pattern: str, local: LocalEntries, ttl: int) -> Callable[..., Any]:
+    """A ``micro`` fixture: the cache's ``setting`` at ``ttl`` seconds, its entries (keys
+    matching ``pattern`` and ``local``'s copies) cleared before and after, since every test
+    of this run shares the key prefix."""
+
+    @pytest.fixture
+    def micro(settings: Any) -> Iterator[Any]:
+        setattr(settings, setting, ttl)
+        clear_entries(pattern, local)
+        yield settings
+        clear_entries(pattern, local)
+
+    return micro
 
 
 def get_counted(client: Any, url: str, **headers: str) -> tuple[Any, int]:

@@ -8,7 +8,6 @@ waits for entries to expire. A hit is recognised by the statements it runs: none
 
 import time
 import uuid
-from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -23,7 +22,14 @@ from events.services.tokens import token_create
 from events.services.users import editor_ensure
 from tests import factories
 from tests.api.conftest import PROBLEM, auth, cited_update
-from tests.microcache import clear_entries, csto_event, entry_keys, get_counted, headers_but
+from tests.microcache import (
+    clear_entries,
+    csto_event,
+    entry_keys,
+    get_counted,
+    headers_but,
+    switched_on,
+)
 
 # The timeline's validators and the change feed read only committed change-log rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,12 +52,7 @@ def _clear_entries() -> None:
     clear_entries("api-anon:*", microcache.LOCAL)
 
 
-@pytest.fixture
-def micro(settings) -> Any:
-    settings.API_ANON_CACHE_SECONDS = TTL
-    _clear_entries()  # every test of this run shares the key prefix
-    yield settings
-    _clear_entries()
+micro = switched_on("API_ANON_CACHE_SECONDS", "api-anon:*", microcache.LOCAL, TTL)
 
 
 @pytest.fixture

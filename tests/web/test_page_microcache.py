@@ -9,7 +9,6 @@ short one where a test waits out the bound, and a hit told by its statement coun
 
 import re
 import time
-from typing import Any
 
 import pytest
 from django.conf import settings
@@ -23,7 +22,14 @@ from events.services.events import event_merge
 from events.web import pagecache
 from tests import factories
 from tests.api.conftest import cited_update
-from tests.microcache import clear_entries, csto_event, entry_keys, get_counted, headers_but
+from tests.microcache import (
+    clear_entries,
+    csto_event,
+    entry_keys,
+    get_counted,
+    headers_but,
+    switched_on,
+)
 
 # The timeline's validators read only committed change-log rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,12 +49,7 @@ def _clear_entries() -> None:
     clear_entries("web-anon:*", pagecache.LOCAL)
 
 
-@pytest.fixture
-def micro(settings) -> Any:
-    settings.WEB_ANON_CACHE_SECONDS = TTL
-    _clear_entries()  # every test of this run shares the key prefix
-    yield settings
-    _clear_entries()
+micro = switched_on("WEB_ANON_CACHE_SECONDS", "web-anon:*", pagecache.LOCAL, TTL)
 
 
 @pytest.fixture
