@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from events.models import (
@@ -54,28 +53,6 @@ def latest_published_updates(*, event_ids: Sequence[int]) -> dict[int, Update]:
     return {update.event_id: update for update in updates}
 
 
-def coverage_by_day(
-    *, event_ids: Sequence[int], states: Iterable[str] = COUNTED_LINK_STATES
-) -> dict[int, list[tuple[dt.date, int]]]:
-    """Articles per day (in the active time zone) of each event, for all events in one query."""
-    rows = (
-        ArticleEvent.objects.filter(
-            event_id__in=event_ids,
-            state__in=list(states),
-            article__state=ArticleState.READY,
-            article__published_at__isnull=False,
-        )
-        .annotate(day=TruncDate("article__published_at"))
-        .values("event_id", "day")
-        .annotate(n=Count("article_id"))
-        .order_by("event_id", "day")
-    )
-    days: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    for row in rows:
-        days[row["event_id"]].append((row["day"], row["n"]))
-    return dict(days)
-
-
 # Articles per day of each event and its article and independent-source counts (as
 # event_list_public counts them: links not rejected, articles READY, a copy counting as its
 # original), from one read of the events' links and their articles. The counts were two
@@ -100,10 +77,10 @@ class LinkCounts:
 def coverage_and_counts(
     *, event_ids: Sequence[int]
 ) -> tuple[dict[int, list[tuple[dt.date, int]]], dict[int, LinkCounts]]:
-    """What :func:`coverage_by_day` returns for ``event_ids`` (suggested and confirmed links),
-    and each event's article and independent-source counts, in one query. The counted link
-    states (suggested and confirmed) are every state but rejected, as event_list_public
-    counts."""
+    """Per event of ``event_ids``: its READY articles per day (in the active time zone;
+    undated articles on no day), and its article and independent-source counts, in one
+    query. The counted link states (suggested and confirmed) are every state but rejected,
+    as event_list_public counts."""
     day, day_params = connection.ops.datetime_cast_date_sql(
         "a.published_at", (), timezone.get_current_timezone_name()
     )
@@ -201,7 +178,7 @@ class ArticleGroup:
 class EventArticles:
     page: Page
     groups: list[ArticleGroup]
-    coverage: list[tuple[dt.date, int]]  # (day, articles), as coverage_by_day
+    coverage: list[tuple[dt.date, int]]  # (day, linked READY articles), in order
 
 
 # An event's linked articles in one pass (the link's state, the article READY): each
@@ -263,7 +240,7 @@ def event_articles(
     them in order (~2,700 on a big event, an editor's page counting suggested links too):
     a count and a page of the same set read every link and its article twice (12 ms more
     at 100k articles). With them, from the same statement, the event's articles per day (for
-    its coverage chart), as :func:`coverage_by_day` counts them."""
+    its coverage chart), as :func:`coverage_and_counts` counts them."""
     states = list(states)
     links = ArticleEvent.objects.filter(
         event=event, state__in=states, article__state=ArticleState.READY
