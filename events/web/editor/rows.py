@@ -24,7 +24,7 @@ def _by_id(name: str) -> Callable[[int], str]:
 def rows_prepare(articles: Iterable[Article]) -> None:
     """Set ``attach_url``, ``update_url`` and ``start_url`` on each article and
     ``event_url``, ``confirm_url``, ``reject_url`` and ``state_label`` on each of its
-    (prefetched) event links."""
+    event links (``links``, as the queue's selector reads them)."""
     attach, update = _by_id("web:editor-attach"), _by_id("web:editor-update-new")
     start, confirm = _by_id("web:editor-event-start"), _by_id("web:editor-link-confirm")
     reject = _by_id("web:editor-link-reject")
@@ -34,11 +34,11 @@ def rows_prepare(articles: Iterable[Article]) -> None:
         article.attach_url = attach(article.pk)  # type: ignore[attr-defined]
         article.update_url = update(article.pk)  # type: ignore[attr-defined]
         article.start_url = start(article.pk)  # type: ignore[attr-defined]
-        for link in article.event_links.all():
-            link.event_url = event.replace("/-/", f"/{link.event.slug}/", 1)  # type: ignore[attr-defined]
-            link.confirm_url = confirm(link.pk)  # type: ignore[attr-defined]
-            link.reject_url = reject(link.pk)  # type: ignore[attr-defined]
-            link.state_label = _STATE_LABELS.get(link.state, link.state)  # type: ignore[attr-defined]
+        for link in article.links:  # type: ignore[attr-defined]
+            link.event_url = event.replace("/-/", f"/{link.event.slug}/", 1)
+            link.confirm_url = confirm(link.pk)
+            link.reject_url = reject(link.pk)
+            link.state_label = _STATE_LABELS.get(link.state, link.state)
 
 
 def row_texts() -> dict[str, str]:
