@@ -20,6 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -165,11 +166,22 @@ def read(local: LocalEntries, key: str, seconds: int) -> Entry | None:
     return remember(local, key, throttling.redis_client().get(throttling.redis_key(key)), seconds)
 
 
-def store(local: LocalEntries, key: str, entry: Entry, seconds: int) -> None:
-    """Keep ``entry`` under ``key`` for ``seconds``, in Redis and in this process. A Redis
-    failure is swallowed: the next request builds the response again."""
+def store(
+    local: LocalEntries, key: str, entry: Entry, seconds: int, *, release_lock: bool = False
+) -> None:
+    """Keep ``entry`` under ``key`` for ``seconds``, in Redis and in this process, and with
+    ``release_lock`` drop this request's build lock in the same round trip (as ``release``).
+    A Redis failure is swallowed: the next request builds the response again (and a lock
+    left behind expires)."""
+    client = throttling.redis_client()
     try:
-        throttling.redis_client().set(throttling.redis_key(key), entry.encode(), px=seconds * 1000)
+        if release_lock:
+            pipe = client.pipeline(transaction=False)
+            pipe.set(throttling.redis_key(key), entry.encode(), px=seconds * 1000)
+            pipe.delete(throttling.redis_key(building_key(key)))
+            pipe.execute()
+        else:
+            client.set(throttling.redis_key(key), entry.encode(), px=seconds * 1000)
     except RedisError:
         return
     local.put(key, entry, expires=entry.at + seconds)
@@ -216,6 +228,46 @@ def claim_or_wait(local: LocalEntries, key: str, seconds: int) -> tuple[bool, En
     if claim(key):
         return True, None
     return False, wait_for(local, key, seconds)
+
+
+# After a miss in this process, one round trip: the entry when Redis has it, else the build
+# lock when nobody holds it. A script, so that a found entry takes no lock: a lock taken and
+# dropped around a hit would send a request missing in that instant off to wait.
+_READ_OR_CLAIM = """
+local value = redis.call('GET', KEYS[1])
+if value then return {value, 0} end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return {false, 1} end
+return {false, 0}
+"""
+_read_or_claim: Any = None
+
+
+def read_or_claim(local: LocalEntries, key: str, seconds: int) -> tuple[Entry | None, bool]:
+    """``read`` and, on a miss, ``claim_or_wait`` in one round trip while nobody else builds
+    the entry: (the entry, False), or (None, True) when this request builds it and must
+    ``release`` it (also when Redis cannot say, as ``claim``), or (None, False) when
+    another build ended without an entry or outlasted the wait (build it here too)."""
+    global _read_or_claim  # noqa: PLW0603 - registered once per process; redis-py keeps its sha
+    entry = local.get(key, time.time())
+    if entry is not None:
+        return entry, False
+    names = [throttling.redis_key(key), throttling.redis_key(building_key(key))]
+    try:
+        client = throttling.redis_client()
+        if _read_or_claim is None:
+            _read_or_claim = client.register_script(_READ_OR_CLAIM)
+        value, claimed = _read_or_claim(keys=names, args=[LOCK_MS], client=client)
+    except RedisError:
+        return None, True
+    if claimed:
+        return None, True
+    entry = remember(local, key, value, seconds)
+    if entry is not None:
+        return entry, False
+    if value is not None:  # not an entry this code can read: as a miss
+        claimed_now, entry = claim_or_wait(local, key, seconds)
+        return entry, claimed_now
+    return wait_for(local, key, seconds), False
 
 
 def wait_for(local: LocalEntries, key: str, seconds: int) -> Entry | None:

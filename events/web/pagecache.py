@@ -60,16 +60,14 @@ from django.middleware.csrf import CSRF_TOKEN_LENGTH, CsrfViewMiddleware, get_to
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from redis.exceptions import RedisError
 
 from events.api.microcache import API_PREFIX
 from events.microcache import (
     Entry,
     LocalEntries,
-    claim_or_wait,
     is_anonymous,
     preconditions,
-    read,
+    read_or_claim,
     release,
     store,
 )
@@ -162,39 +160,41 @@ class PageCacheMiddleware:
             key = entry_key(request)
         except DisallowedHost:
             return self.get_response(request)  # answered by the stack, as always
-        try:
-            entry = read(LOCAL, key, seconds)
-        except RedisError:
-            entry = None  # built, as if the cache were off
-        claimed = False
-        if entry is None:  # unless another request is building it: its copy will do
-            claimed, entry = claim_or_wait(LOCAL, key, seconds)
+        # The entry, or the build lock unless another request is building it (its copy will
+        # do): one round trip to Redis, none when this process has the entry.
+        entry, claimed = read_or_claim(LOCAL, key, seconds)
         if entry is not None:
             return _with_token(request, entry.hole, entry.response)
-        try:
-            return self._build(request, key, seconds)
-        finally:
-            if claimed:
-                release(key)
+        return self._build(request, key, seconds, claimed=claimed)
 
-    def _build(self, request: HttpRequest, key: str, seconds: int) -> HttpResponseBase:
-        hole = secrets.token_hex(CSRF_TOKEN_LENGTH // 2)  # a token's length: Content-Length
-        setattr(request, HOLE, hole)
-        response = self.get_response(request)
-        delattr(request, HOLE)
-        if not isinstance(response, HttpResponse):  # streamed: never built with the hole
-            return _private(response)
-        storable = _storable(response)
-        _private(response)
-        if storable:
-            entry = Entry(
-                at=time.time(),
-                since=True,
-                headers=list(response.items()),
-                body=response.content,
-                hole=hole,
-            )
-            store(LOCAL, key, entry, seconds)
+    def _build(
+        self, request: HttpRequest, key: str, seconds: int, *, claimed: bool
+    ) -> HttpResponseBase:
+        """The page built for the cache, kept when it may be; the lock (when ``claimed``)
+        released with the store, in the same round trip, or alone when nothing is kept."""
+        released = not claimed
+        try:
+            hole = secrets.token_hex(CSRF_TOKEN_LENGTH // 2)  # a token's length
+            setattr(request, HOLE, hole)
+            response = self.get_response(request)
+            delattr(request, HOLE)
+            if not isinstance(response, HttpResponse):  # streamed: never built with the hole
+                return _private(response)
+            storable = _storable(response)
+            _private(response)
+            if storable:
+                entry = Entry(
+                    at=time.time(),
+                    since=True,
+                    headers=list(response.items()),
+                    body=response.content,
+                    hole=hole,
+                )
+                store(LOCAL, key, entry, seconds, release_lock=claimed)
+                released = True
+        finally:
+            if not released:
+                release(key)
         # Whatever the status (a 404 page has the language switch too), the token goes in.
         return _with_token(request, hole, lambda _request: response)
 

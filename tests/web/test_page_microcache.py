@@ -348,6 +348,29 @@ def test_a_miss_builds_under_a_lock_it_releases(micro, event) -> None:
     assert len(_entry_keys()) == 1
 
 
+def test_a_page_read_from_redis_takes_no_build_lock(micro, event, monkeypatch) -> None:
+    Client().get("/")
+    pagecache.LOCAL.clear()  # another process: the entry is in Redis only
+    taken: list[str] = []
+    monkeypatch.setattr(microcache, "claim", lambda key: taken.append(key) or True)
+    response, statements = _get(Client(), "/")
+
+    assert response.status_code == 200 and statements == 0 and "Age" in response
+    assert throttling.redis_client().exists(_building("/")) == 0 and taken == []
+
+
+def test_an_unreadable_entry_is_built_again_under_the_lock(micro, event) -> None:
+    Client().get("/")
+    [key] = _entry_keys()
+    throttling.redis_client().set(key, b"not an entry", px=60_000)
+    pagecache.LOCAL.clear()
+    response, built = _get(Client(), "/")
+
+    assert response.status_code == 200 and built > 0 and "Age" not in response
+    assert throttling.redis_client().exists(_building("/")) == 0
+    assert microcache.Entry.decode(throttling.redis_client().get(key)) is not None
+
+
 def test_a_request_missing_while_another_builds_waits_for_its_copy(micro, event, monkeypatch):
     Client().get("/")
     [key] = _entry_keys()
