@@ -1,6 +1,7 @@
 """Template helpers: labels in the reader's language, dates with the precision they have,
 and language names."""
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -8,6 +9,8 @@ from typing import Any
 from django import template
 from django.db.models import Field, Model
 from django.utils import formats, timezone
+from django.utils.dateformat import re_escaped, re_formatchars
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.translation import get_language_info
 
 from events.models import Event, Precision
@@ -22,6 +25,43 @@ DATE_FORMATS: dict[str, str] = {
 }
 # Day headings of a timeline: a line known to the minute sits under its (local) day.
 HEADING_FORMATS: dict[str, str] = {**DATE_FORMATS, Precision.MINUTE: "j M Y"}
+
+
+# The format characters of the formats above, as django.utils.dateformat.DateFormat renders
+# them (month names from its own lazy translations). DateFormat also works out, for every
+# value, whether it is ambiguous in its time zone (for characters these formats never use):
+# 50 us a date to the minute, a few hundred dates a page.
+_PARTS: dict[str, Callable[[datetime], str]] = {
+    "j": lambda d: str(d.day),
+    "M": lambda d: MONTHS_3[d.month].title(),
+    "F": lambda d: str(MONTHS[d.month]),
+    "Y": lambda d: f"{d.year:04d}",
+    "H": lambda d: f"{d.hour:02d}",
+    "i": lambda d: f"{d.minute:02d}",
+}
+
+
+@cache
+def _compiled(format_string: str) -> tuple[str | Callable[[datetime], str], ...] | None:
+    """``format_string`` split as DateFormat splits it: literals and the parts above; None
+    when it uses any other character."""
+    compiled: list[str | Callable[[datetime], str]] = []
+    for i, piece in enumerate(re_formatchars.split(format_string)):
+        if i % 2:
+            if piece not in _PARTS:
+                return None
+            compiled.append(_PARTS[piece])
+        elif piece:
+            compiled.append(re_escaped.sub(r"\1", piece))
+    return tuple(compiled)
+
+
+def _format(value: datetime, format_string: str) -> str:
+    """``formats.date_format(value, format_string)`` for a literal format string."""
+    compiled = _compiled(format_string)
+    if compiled is None:
+        return formats.date_format(value, format_string)
+    return "".join(part if isinstance(part, str) else part(value) for part in compiled)
 
 
 def _local(value: datetime, precision: str) -> datetime:
@@ -62,7 +102,7 @@ def precise_date(value: datetime | None, precision: str) -> str:
     """12 Jan 2022, January 2022 or 12 Jan 2022 10:00, as much as is known."""
     if value is None:
         return ""
-    return formats.date_format(_local(value, precision), DATE_FORMATS.get(precision, "j M Y"))
+    return _format(_local(value, precision), DATE_FORMATS.get(precision, "j M Y"))
 
 
 @register.simple_tag
@@ -78,7 +118,7 @@ def date_range(
 def day_heading(value: datetime, precision: str) -> str:
     """The heading a timeline line is grouped under: its day, or its month or year when
     that is all that is known."""
-    return formats.date_format(_local(value, precision), HEADING_FORMATS.get(precision, "j M Y"))
+    return _format(_local(value, precision), HEADING_FORMATS.get(precision, "j M Y"))
 
 
 @register.simple_tag
@@ -86,7 +126,7 @@ def time_of_day(value: datetime | None, precision: str) -> str:
     """10:00 for a line known to the minute, else nothing."""
     if value is None or precision != Precision.MINUTE:
         return ""
-    return formats.time_format(timezone.localtime(value), "H:i")
+    return _format(timezone.localtime(value), "H:i")
 
 
 @register.filter
