@@ -105,6 +105,13 @@ def precise_date(value: datetime | None, precision: str) -> str:
     return _format(_local(value, precision), DATE_FORMATS.get(precision, "j M Y"))
 
 
+@register.filter(expects_localtime=True)
+def iso(value: datetime | None) -> str:
+    """``value|date:'c'`` (ISO 8601, in the active time zone) without building a DateFormat
+    (15 us a value)."""
+    return value.isoformat() if value else ""
+
+
 @register.simple_tag
 def date_range(
     start: datetime | None, start_precision: str, end: datetime | None, end_precision: str

@@ -7,6 +7,7 @@ import random
 import zoneinfo
 
 import pytest
+from django.template import Context, Template
 from django.utils import formats, timezone, translation
 
 from events.templatetags import tracker
@@ -51,3 +52,19 @@ def test_a_format_with_other_characters_is_left_to_django() -> None:
     value = dt.datetime(2022, 1, 12, 10, 5, tzinfo=dt.UTC)
     assert tracker._compiled("D, j M Y") is None
     assert tracker._format(value, "D, j M Y") == formats.date_format(value, "D, j M Y")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Sofia", "America/New_York"])
+def test_iso_reads_as_the_date_filter_in_c(zone: str) -> None:
+    both = Template("{% load tracker %}{{ v|date:'c' }}|{{ v|iso }}")
+    values = [
+        *_values()[:20],
+        dt.datetime(2022, 1, 12, 10, 5),  # noqa: DTZ001 - a naive value too
+        dt.date(2022, 1, 12),
+        None,
+        "",
+    ]
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for value in values:
+            django_c, ours = both.render(Context({"v": value})).split("|")
+            assert ours == django_c, value
