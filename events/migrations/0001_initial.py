@@ -16,1487 +16,529 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("auth", "0012_alter_user_first_name_max_length"),
+        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
         TrigramExtension(),
         UnaccentExtension(),
         migrations.CreateModel(
-            name="Feed",
+            name='Feed',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
-                ("url", models.URLField(max_length=2048, unique=True)),
-                ("title", models.CharField(blank=True, default="", max_length=300)),
-                (
-                    "language",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        help_text="Expected language, if known.",
-                        max_length=2,
-                        validators=[events.models.common.validate_language_code],
-                    ),
-                ),
-                ("is_active", models.BooleanField(default=True)),
-                ("etag", models.CharField(blank=True, default="", max_length=512)),
-                ("last_modified", models.CharField(blank=True, default="", max_length=64)),
-                (
-                    "poll_interval",
-                    models.PositiveIntegerField(default=900, help_text="Seconds between polls."),
-                ),
-                ("next_poll_at", models.DateTimeField(blank=True, null=True)),
-                ("last_polled_at", models.DateTimeField(blank=True, null=True)),
-                ("last_success_at", models.DateTimeField(blank=True, null=True)),
-                ("consecutive_failures", models.PositiveIntegerField(default=0)),
-                ("last_error", models.TextField(blank=True, default="")),
-                ("last_error_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "health",
-                    models.CharField(
-                        choices=[
-                            ("unknown", "not polled yet"),
-                            ("healthy", "healthy"),
-                            ("failing", "failing, retrying"),
-                            ("unhealthy", "unhealthy, retried at a long interval"),
-                        ],
-                        default="unknown",
-                        max_length=16,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ('url', models.URLField(max_length=2048, unique=True)),
+                ('title', models.CharField(blank=True, default='', max_length=300)),
+                ('language', models.CharField(blank=True, default='', help_text='Expected language, if known.', max_length=2, validators=[events.models.common.validate_language_code])),
+                ('is_active', models.BooleanField(default=True)),
+                ('etag', models.CharField(blank=True, default='', max_length=512)),
+                ('last_modified', models.CharField(blank=True, default='', max_length=64)),
+                ('poll_interval', models.PositiveIntegerField(default=900, help_text='Seconds between polls.')),
+                ('next_poll_at', models.DateTimeField(blank=True, null=True)),
+                ('last_polled_at', models.DateTimeField(blank=True, null=True)),
+                ('last_success_at', models.DateTimeField(blank=True, null=True)),
+                ('consecutive_failures', models.PositiveIntegerField(default=0)),
+                ('last_error', models.TextField(blank=True, default='')),
+                ('last_error_at', models.DateTimeField(blank=True, null=True)),
+                ('health', models.CharField(choices=[('unknown', 'not polled yet'), ('healthy', 'healthy'), ('failing', 'failing, retrying'), ('unhealthy', 'unhealthy, retried at a long interval')], default='unknown', max_length=16)),
             ],
             options={
-                "ordering": ["url"],
+                'ordering': ['url'],
             },
         ),
         migrations.CreateModel(
-            name="User",
+            name='User',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("password", models.CharField(max_length=128, verbose_name="password")),
-                (
-                    "last_login",
-                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
-                ),
-                (
-                    "is_superuser",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates that this user has all permissions without explicitly assigning them.",
-                        verbose_name="superuser status",
-                    ),
-                ),
-                (
-                    "username",
-                    models.CharField(
-                        error_messages={"unique": "A user with that username already exists."},
-                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
-                        max_length=150,
-                        unique=True,
-                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
-                        verbose_name="username",
-                    ),
-                ),
-                (
-                    "first_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
-                ),
-                (
-                    "last_name",
-                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
-                ),
-                (
-                    "email",
-                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
-                ),
-                (
-                    "is_staff",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Designates whether the user can log into this admin site.",
-                        verbose_name="staff status",
-                    ),
-                ),
-                (
-                    "is_active",
-                    models.BooleanField(
-                        default=True,
-                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
-                        verbose_name="active",
-                    ),
-                ),
-                (
-                    "date_joined",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now, verbose_name="date joined"
-                    ),
-                ),
-                (
-                    "groups",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.group",
-                        verbose_name="groups",
-                    ),
-                ),
-                (
-                    "user_permissions",
-                    models.ManyToManyField(
-                        blank=True,
-                        help_text="Specific permissions for this user.",
-                        related_name="user_set",
-                        related_query_name="user",
-                        to="auth.permission",
-                        verbose_name="user permissions",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('password', models.CharField(max_length=128, verbose_name='password')),
+                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
+                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
+                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
+                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
+                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
+                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
+                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
+                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
+                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
+                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
+                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             options={
-                "verbose_name": "user",
-                "verbose_name_plural": "users",
-                "abstract": False,
+                'verbose_name': 'user',
+                'verbose_name_plural': 'users',
+                'abstract': False,
             },
             managers=[
-                ("objects", django.contrib.auth.models.UserManager()),
+                ('objects', django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name="Article",
+            name='Article',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
-                (
-                    "canonical_url",
-                    models.CharField(
-                        max_length=2048,
-                        unique=True,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^(https?://[^\\s]+|urn:[a-z0-9][a-z0-9-]*:[^\\s]+)$",
-                                "Enter an http(s) URL, or a urn: for an article imported without one.",
-                            )
-                        ],
-                    ),
-                ),
-                ("title", models.CharField(blank=True, default="", max_length=500)),
-                ("byline", models.CharField(blank=True, default="", max_length=300)),
-                (
-                    "detected_language",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        max_length=2,
-                        validators=[events.models.common.validate_language_code],
-                    ),
-                ),
-                (
-                    "language_override",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        help_text="Set by an editor; wins over detection.",
-                        max_length=2,
-                        validators=[events.models.common.validate_language_code],
-                    ),
-                ),
-                (
-                    "language",
-                    models.GeneratedField(
-                        db_persist=True,
-                        expression=django.db.models.functions.comparison.Coalesce(
-                            django.db.models.functions.comparison.NullIf(
-                                "language_override", models.Value("")
-                            ),
-                            "detected_language",
-                        ),
-                        output_field=models.CharField(max_length=2),
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, null=True)),
-                ("modified_at", models.DateTimeField(blank=True, null=True)),
-                ("text", models.TextField(blank=True, default="")),
-                ("raw_html_sha256", models.CharField(blank=True, default="", max_length=64)),
-                (
-                    "content_hash",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        help_text="Hash of the normalised text.",
-                        max_length=64,
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("pending", "waiting to be fetched"),
-                            ("extracted", "text extracted, enrichment pending"),
-                            ("ready", "ready for editors"),
-                            ("failed", "fetch or extraction failed"),
-                        ],
-                        default="pending",
-                        max_length=16,
-                    ),
-                ),
-                ("failure_reason", models.TextField(blank=True, default="")),
-                ("fetched_at", models.DateTimeField(blank=True, null=True)),
-                ("text_version", models.PositiveIntegerField(default=0)),
-                (
-                    "duplicate_of",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="duplicates",
-                        to="events.article",
-                    ),
-                ),
-                (
-                    "feed",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="articles",
-                        to="events.feed",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ('canonical_url', models.CharField(max_length=2048, unique=True, validators=[django.core.validators.RegexValidator('^(https?://[^\\s]+|urn:[a-z0-9][a-z0-9-]*:[^\\s]+)$', 'Enter an http(s) URL, or a urn: for an article imported without one.')])),
+                ('title', models.CharField(blank=True, default='', max_length=500)),
+                ('byline', models.CharField(blank=True, default='', max_length=300)),
+                ('detected_language', models.CharField(blank=True, default='', max_length=2, validators=[events.models.common.validate_language_code])),
+                ('language_override', models.CharField(blank=True, default='', help_text='Set by an editor; wins over detection.', max_length=2, validators=[events.models.common.validate_language_code])),
+                ('language', models.GeneratedField(db_persist=True, expression=django.db.models.functions.comparison.Coalesce(django.db.models.functions.comparison.NullIf('language_override', models.Value('')), 'detected_language'), output_field=models.CharField(max_length=2))),
+                ('published_at', models.DateTimeField(blank=True, null=True)),
+                ('modified_at', models.DateTimeField(blank=True, null=True)),
+                ('text', models.TextField(blank=True, default='')),
+                ('raw_html_sha256', models.CharField(blank=True, default='', max_length=64)),
+                ('content_hash', models.CharField(blank=True, default='', help_text='Hash of the normalised text.', max_length=64)),
+                ('state', models.CharField(choices=[('pending', 'waiting to be fetched'), ('extracted', 'text extracted, enrichment pending'), ('ready', 'ready for editors'), ('failed', 'fetch or extraction failed')], default='pending', max_length=16)),
+                ('failure_reason', models.TextField(blank=True, default='')),
+                ('fetched_at', models.DateTimeField(blank=True, null=True)),
+                ('text_version', models.PositiveIntegerField(default=0)),
+                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='events.article')),
+                ('feed', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='events.feed')),
             ],
             options={
-                "ordering": ["-published_at", "-id"],
+                'ordering': ['-published_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="ArticleURL",
+            name='ArticleURL',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "url",
-                    models.CharField(
-                        max_length=2048,
-                        unique=True,
-                        validators=[
-                            django.core.validators.RegexValidator(
-                                "^(https?://[^\\s]+|urn:[a-z0-9][a-z0-9-]*:[^\\s]+)$",
-                                "Enter an http(s) URL, or a urn: for an article imported without one.",
-                            )
-                        ],
-                    ),
-                ),
-                ("first_seen_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "article",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="urls",
-                        to="events.article",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('url', models.CharField(max_length=2048, unique=True, validators=[django.core.validators.RegexValidator('^(https?://[^\\s]+|urn:[a-z0-9][a-z0-9-]*:[^\\s]+)$', 'Enter an http(s) URL, or a urn: for an article imported without one.')])),
+                ('first_seen_at', models.DateTimeField(auto_now_add=True)),
+                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='urls', to='events.article')),
             ],
             options={
-                "verbose_name": "article URL",
-                "ordering": ["first_seen_at", "id"],
+                'verbose_name': 'article URL',
+                'ordering': ['first_seen_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Entity",
+            name='Entity',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
-                ("name", models.CharField(help_text="Canonical name, in English.", max_length=200)),
-                ("slug", models.SlugField(max_length=200, unique=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("person", "person"),
-                            ("organisation", "organisation"),
-                            ("place", "place"),
-                            ("other", "other"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "wikidata_id",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        help_text="Wikidata item id, e.g. Q232.",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "description",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        help_text="Role or short description.",
-                        max_length=300,
-                    ),
-                ),
-                ("latitude", models.FloatField(blank=True, null=True)),
-                ("longitude", models.FloatField(blank=True, null=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ('name', models.CharField(help_text='Canonical name, in English.', max_length=200)),
+                ('slug', models.SlugField(max_length=200, unique=True)),
+                ('kind', models.CharField(choices=[('person', 'person'), ('organisation', 'organisation'), ('place', 'place'), ('other', 'other')], max_length=16)),
+                ('wikidata_id', models.CharField(blank=True, default='', help_text='Wikidata item id, e.g. Q232.', max_length=16)),
+                ('description', models.CharField(blank=True, default='', help_text='Role or short description.', max_length=300)),
+                ('latitude', models.FloatField(blank=True, null=True)),
+                ('longitude', models.FloatField(blank=True, null=True)),
             ],
             options={
-                "verbose_name_plural": "entities",
-                "ordering": ["name"],
-                "indexes": [
-                    models.Index(fields=["kind", "name"], name="events_enti_kind_b4160c_idx"),
-                    django.contrib.postgres.indexes.GinIndex(
-                        fields=["name"], name="entity_name_trgm", opclasses=["gin_trgm_ops"]
-                    ),
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("wikidata_id", ""), _negated=True),
-                        fields=("wikidata_id",),
-                        name="entity_wikidata_id_unique",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("wikidata_id", ""),
-                            ("wikidata_id__regex", "^Q[1-9][0-9]*$"),
-                            _connector="OR",
-                        ),
-                        name="entity_wikidata_id_format",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
-                            models.Q(
-                                ("latitude__range", (-90, 90)), ("longitude__range", (-180, 180))
-                            ),
-                            _connector="OR",
-                        ),
-                        name="entity_coordinates_valid",
-                    ),
-                ],
+                'verbose_name_plural': 'entities',
+                'ordering': ['name'],
+                'indexes': [models.Index(fields=['kind', 'name'], name='events_enti_kind_b4160c_idx'), django.contrib.postgres.indexes.GinIndex(fields=['name'], name='entity_name_trgm', opclasses=['gin_trgm_ops'])],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('wikidata_id', ''), _negated=True), fields=('wikidata_id',), name='entity_wikidata_id_unique'), models.CheckConstraint(condition=models.Q(('wikidata_id', ''), ('wikidata_id__regex', '^Q[1-9][0-9]*$'), _connector='OR'), name='entity_wikidata_id_format'), models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__range', (-90, 90)), ('longitude__range', (-180, 180))), _connector='OR'), name='entity_coordinates_valid')],
             },
         ),
         migrations.CreateModel(
-            name="Event",
+            name='Event',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
-                ("slug", models.SlugField(max_length=200, unique=True)),
-                ("title", models.CharField(max_length=300)),
-                ("summary", models.TextField(blank=True, default="")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("crisis", "crisis"),
-                            ("protest", "protest"),
-                            ("conflict", "armed conflict or military action"),
-                            ("political", "political"),
-                            ("diplomatic", "diplomatic"),
-                            ("meeting", "meeting or summit"),
-                            ("statement", "statement"),
-                            ("economic", "economic"),
-                            ("disaster", "disaster"),
-                            ("other", "other"),
-                        ],
-                        default="other",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("scheduled", "scheduled"),
-                            ("developing", "developing"),
-                            ("concluded", "concluded"),
-                            ("cancelled", "cancelled"),
-                        ],
-                        default="developing",
-                        max_length=16,
-                    ),
-                ),
-                ("start", models.DateTimeField(blank=True, null=True)),
-                (
-                    "start_precision",
-                    models.CharField(
-                        choices=[
-                            ("year", "year"),
-                            ("month", "month"),
-                            ("day", "day"),
-                            ("minute", "minute"),
-                        ],
-                        default="day",
-                        max_length=8,
-                    ),
-                ),
-                ("end", models.DateTimeField(blank=True, null=True)),
-                (
-                    "end_precision",
-                    models.CharField(
-                        choices=[
-                            ("year", "year"),
-                            ("month", "month"),
-                            ("day", "day"),
-                            ("minute", "minute"),
-                        ],
-                        default="day",
-                        max_length=8,
-                    ),
-                ),
-                ("place", models.CharField(blank=True, default="", max_length=200)),
-                ("latitude", models.FloatField(blank=True, null=True)),
-                ("longitude", models.FloatField(blank=True, null=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "place_entity",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="events_here",
-                        to="events.entity",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ('slug', models.SlugField(max_length=200, unique=True)),
+                ('title', models.CharField(max_length=300)),
+                ('summary', models.TextField(blank=True, default='')),
+                ('kind', models.CharField(choices=[('crisis', 'crisis'), ('protest', 'protest'), ('conflict', 'armed conflict or military action'), ('political', 'political'), ('diplomatic', 'diplomatic'), ('meeting', 'meeting or summit'), ('statement', 'statement'), ('economic', 'economic'), ('disaster', 'disaster'), ('other', 'other')], default='other', max_length=16)),
+                ('status', models.CharField(choices=[('scheduled', 'scheduled'), ('developing', 'developing'), ('concluded', 'concluded'), ('cancelled', 'cancelled')], default='developing', max_length=16)),
+                ('start', models.DateTimeField(blank=True, null=True)),
+                ('start_precision', models.CharField(choices=[('year', 'year'), ('month', 'month'), ('day', 'day'), ('minute', 'minute')], default='day', max_length=8)),
+                ('end', models.DateTimeField(blank=True, null=True)),
+                ('end_precision', models.CharField(choices=[('year', 'year'), ('month', 'month'), ('day', 'day'), ('minute', 'minute')], default='day', max_length=8)),
+                ('place', models.CharField(blank=True, default='', max_length=200)),
+                ('latitude', models.FloatField(blank=True, null=True)),
+                ('longitude', models.FloatField(blank=True, null=True)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('place_entity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events_here', to='events.entity')),
             ],
             options={
-                "ordering": ["-start", "slug"],
+                'ordering': ['-start', 'slug'],
             },
         ),
         migrations.CreateModel(
-            name="EventRelation",
+            name='EventRelation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("part_of", "part of"),
-                            ("caused_by", "caused by"),
-                            ("response_to", "response to"),
-                            ("precedes", "precedes"),
-                            ("related", "related to"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("note", models.CharField(blank=True, default="", max_length=300)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "source",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="relations_out",
-                        to="events.event",
-                    ),
-                ),
-                (
-                    "target",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="relations_in",
-                        to="events.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ('kind', models.CharField(choices=[('part_of', 'part of'), ('caused_by', 'caused by'), ('response_to', 'response to'), ('precedes', 'precedes'), ('related', 'related to')], max_length=16)),
+                ('note', models.CharField(blank=True, default='', max_length=300)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations_out', to='events.event')),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations_in', to='events.event')),
             ],
             options={
-                "ordering": ["kind", "id"],
+                'ordering': ['kind', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="EventTranslation",
+            name='EventTranslation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "language",
-                    models.CharField(
-                        max_length=2, validators=[events.models.common.validate_language_code]
-                    ),
-                ),
-                ("title", models.CharField(max_length=300)),
-                ("summary", models.TextField(blank=True, default="")),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="translations",
-                        to="events.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('language', models.CharField(max_length=2, validators=[events.models.common.validate_language_code])),
+                ('title', models.CharField(max_length=300)),
+                ('summary', models.TextField(blank=True, default='')),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='translations', to='events.event')),
             ],
             options={
-                "ordering": ["language"],
+                'ordering': ['language'],
             },
         ),
         migrations.CreateModel(
-            name="Mention",
+            name='Mention',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("count", models.PositiveIntegerField(default=1)),
-                ("first_start", models.PositiveIntegerField()),
-                ("first_end", models.PositiveIntegerField()),
-                (
-                    "article",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="mentions",
-                        to="events.article",
-                    ),
-                ),
-                (
-                    "entity",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="mentions",
-                        to="events.entity",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('count', models.PositiveIntegerField(default=1)),
+                ('first_start', models.PositiveIntegerField()),
+                ('first_end', models.PositiveIntegerField()),
+                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='events.article')),
+                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='events.entity')),
             ],
             options={
-                "ordering": ["-count", "first_start"],
+                'ordering': ['-count', 'first_start'],
             },
         ),
         migrations.CreateModel(
-            name="Outlet",
+            name='Outlet',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
-                ("name", models.CharField(max_length=200)),
-                ("slug", models.SlugField(max_length=200, unique=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("wire", "wire agency"),
-                            ("broadcaster", "broadcaster"),
-                            ("newspaper", "newspaper"),
-                            ("online", "online publication"),
-                            ("government", "government"),
-                            ("other", "other"),
-                        ],
-                        default="online",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "country",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        help_text="ISO 3166-1 alpha-2, e.g. GB, BG.",
-                        max_length=2,
-                    ),
-                ),
-                (
-                    "languages",
-                    django.contrib.postgres.fields.ArrayField(
-                        base_field=models.CharField(
-                            max_length=2, validators=[events.models.common.validate_language_code]
-                        ),
-                        blank=True,
-                        default=list,
-                        size=None,
-                    ),
-                ),
-                ("homepage", models.URLField(blank=True, default="")),
-                (
-                    "entity",
-                    models.OneToOneField(
-                        blank=True,
-                        help_text="The outlet as an entity, when articles mention it (BBC, Reuters).",
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="outlet",
-                        to="events.entity",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ('name', models.CharField(max_length=200)),
+                ('slug', models.SlugField(max_length=200, unique=True)),
+                ('kind', models.CharField(choices=[('wire', 'wire agency'), ('broadcaster', 'broadcaster'), ('newspaper', 'newspaper'), ('online', 'online publication'), ('government', 'government'), ('other', 'other')], default='online', max_length=16)),
+                ('country', models.CharField(blank=True, default='', help_text='ISO 3166-1 alpha-2, e.g. GB, BG.', max_length=2)),
+                ('languages', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=2, validators=[events.models.common.validate_language_code]), blank=True, default=list, size=None)),
+                ('homepage', models.URLField(blank=True, default='')),
+                ('entity', models.OneToOneField(blank=True, help_text='The outlet as an entity, when articles mention it (BBC, Reuters).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outlet', to='events.entity')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.AddField(
-            model_name="feed",
-            name="outlet",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="feeds",
-                to="events.outlet",
-            ),
+            model_name='feed',
+            name='outlet',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='feeds', to='events.outlet'),
         ),
         migrations.AddField(
-            model_name="article",
-            name="outlet",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="articles",
-                to="events.outlet",
-            ),
+            model_name='article',
+            name='outlet',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='articles', to='events.outlet'),
         ),
         migrations.CreateModel(
-            name="OutletDomain",
+            name='OutletDomain',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("domain", models.CharField(max_length=253, unique=True)),
-                (
-                    "outlet",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="domains",
-                        to="events.outlet",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('domain', models.CharField(max_length=253, unique=True)),
+                ('outlet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='domains', to='events.outlet')),
             ],
             options={
-                "ordering": ["domain"],
+                'ordering': ['domain'],
             },
         ),
         migrations.CreateModel(
-            name="Participant",
+            name='Participant',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("actor", "actor"),
-                            ("target", "target"),
-                            ("location", "location"),
-                            ("mediator", "mediator"),
-                            ("observer", "observer or commentator"),
-                            ("organiser", "organiser or host"),
-                            ("other", "other"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("note", models.CharField(blank=True, default="", max_length=300)),
-                (
-                    "entity",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="participations",
-                        to="events.entity",
-                    ),
-                ),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="participations",
-                        to="events.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('actor', 'actor'), ('target', 'target'), ('location', 'location'), ('mediator', 'mediator'), ('observer', 'observer or commentator'), ('organiser', 'organiser or host'), ('other', 'other')], max_length=16)),
+                ('note', models.CharField(blank=True, default='', max_length=300)),
+                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to='events.entity')),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='events.event')),
             ],
             options={
-                "ordering": ["role", "entity__name"],
+                'ordering': ['role', 'entity__name'],
             },
         ),
         migrations.AddField(
-            model_name="event",
-            name="participants",
-            field=models.ManyToManyField(
-                blank=True, related_name="events", through="events.Participant", to="events.entity"
-            ),
+            model_name='event',
+            name='participants',
+            field=models.ManyToManyField(blank=True, related_name='events', through='events.Participant', to='events.entity'),
         ),
         migrations.CreateModel(
-            name="Update",
+            name='Update',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
-                ("occurred_at", models.DateTimeField()),
-                (
-                    "occurred_precision",
-                    models.CharField(
-                        choices=[
-                            ("year", "year"),
-                            ("month", "month"),
-                            ("day", "day"),
-                            ("minute", "minute"),
-                        ],
-                        default="day",
-                        max_length=8,
-                    ),
-                ),
-                ("headline", models.CharField(max_length=300)),
-                ("body", models.TextField(blank=True, default="")),
-                (
-                    "language",
-                    models.CharField(
-                        default="en",
-                        max_length=2,
-                        validators=[events.models.common.validate_language_code],
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "draft"),
-                            ("in_review", "in review"),
-                            ("published", "published"),
-                            ("retracted", "retracted"),
-                        ],
-                        default="draft",
-                        max_length=16,
-                    ),
-                ),
-                ("retraction_reason", models.TextField(blank=True, default="")),
-                (
-                    "correction_note",
-                    models.TextField(
-                        blank=True,
-                        default="",
-                        help_text="Shown to readers when a published line was corrected.",
-                    ),
-                ),
-                ("published_at", models.DateTimeField(blank=True, null=True)),
-                ("retracted_at", models.DateTimeField(blank=True, null=True)),
-                ("version", models.PositiveIntegerField(default=1)),
-                (
-                    "author",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="updates",
-                        to="events.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ('occurred_at', models.DateTimeField()),
+                ('occurred_precision', models.CharField(choices=[('year', 'year'), ('month', 'month'), ('day', 'day'), ('minute', 'minute')], default='day', max_length=8)),
+                ('headline', models.CharField(max_length=300)),
+                ('body', models.TextField(blank=True, default='')),
+                ('language', models.CharField(default='en', max_length=2, validators=[events.models.common.validate_language_code])),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('in_review', 'in review'), ('published', 'published'), ('retracted', 'retracted')], default='draft', max_length=16)),
+                ('retraction_reason', models.TextField(blank=True, default='')),
+                ('correction_note', models.TextField(blank=True, default='', help_text='Shown to readers when a published line was corrected.')),
+                ('published_at', models.DateTimeField(blank=True, null=True)),
+                ('retracted_at', models.DateTimeField(blank=True, null=True)),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='updates', to='events.event')),
             ],
             options={
-                "ordering": ["occurred_at", "id"],
+                'ordering': ['occurred_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Citation",
+            name='Citation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("quote", models.TextField(blank=True, default="")),
-                (
-                    "quote_language",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        max_length=2,
-                        validators=[events.models.common.validate_language_code],
-                    ),
-                ),
-                ("translation", models.TextField(blank=True, default="")),
-                (
-                    "translation_language",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        max_length=2,
-                        validators=[events.models.common.validate_language_code],
-                    ),
-                ),
-                ("span_start", models.PositiveIntegerField(blank=True, null=True)),
-                ("span_end", models.PositiveIntegerField(blank=True, null=True)),
-                ("retrieved_at", models.DateTimeField(blank=True, null=True)),
-                ("position", models.PositiveSmallIntegerField(default=0)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "article",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="citations",
-                        to="events.article",
-                    ),
-                ),
-                (
-                    "speaker",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="Who said it.",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="quotes",
-                        to="events.entity",
-                    ),
-                ),
-                (
-                    "relation",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="citations",
-                        to="events.eventrelation",
-                    ),
-                ),
-                (
-                    "outlet",
-                    models.ForeignKey(
-                        blank=True,
-                        help_text="The outlet that relayed the words (the BBC quoting Ned Price).",
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="citations",
-                        to="events.outlet",
-                    ),
-                ),
-                (
-                    "update",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="citations",
-                        to="events.update",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('quote', models.TextField(blank=True, default='')),
+                ('quote_language', models.CharField(blank=True, default='', max_length=2, validators=[events.models.common.validate_language_code])),
+                ('translation', models.TextField(blank=True, default='')),
+                ('translation_language', models.CharField(blank=True, default='', max_length=2, validators=[events.models.common.validate_language_code])),
+                ('span_start', models.PositiveIntegerField(blank=True, null=True)),
+                ('span_end', models.PositiveIntegerField(blank=True, null=True)),
+                ('retrieved_at', models.DateTimeField(blank=True, null=True)),
+                ('position', models.PositiveSmallIntegerField(default=0)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='events.article')),
+                ('speaker', models.ForeignKey(blank=True, help_text='Who said it.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quotes', to='events.entity')),
+                ('relation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='events.eventrelation')),
+                ('outlet', models.ForeignKey(blank=True, help_text='The outlet that relayed the words (the BBC quoting Ned Price).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='events.outlet')),
+                ('update', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='events.update')),
             ],
             options={
-                "ordering": ["position", "id"],
+                'ordering': ['position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="UpdateVersion",
+            name='UpdateVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "draft"),
-                            ("in_review", "in review"),
-                            ("published", "published"),
-                            ("retracted", "retracted"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("occurred_at", models.DateTimeField()),
-                (
-                    "occurred_precision",
-                    models.CharField(
-                        choices=[
-                            ("year", "year"),
-                            ("month", "month"),
-                            ("day", "day"),
-                            ("minute", "minute"),
-                        ],
-                        max_length=8,
-                    ),
-                ),
-                ("headline", models.CharField(max_length=300)),
-                ("body", models.TextField(blank=True, default="")),
-                (
-                    "citations",
-                    models.JSONField(default=list, help_text="The citations as they stood."),
-                ),
-                ("note", models.TextField(blank=True, default="")),
-                ("changed_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "changed_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "update",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="versions",
-                        to="events.update",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.PositiveIntegerField()),
+                ('status', models.CharField(choices=[('draft', 'draft'), ('in_review', 'in review'), ('published', 'published'), ('retracted', 'retracted')], max_length=16)),
+                ('occurred_at', models.DateTimeField()),
+                ('occurred_precision', models.CharField(choices=[('year', 'year'), ('month', 'month'), ('day', 'day'), ('minute', 'minute')], max_length=8)),
+                ('headline', models.CharField(max_length=300)),
+                ('body', models.TextField(blank=True, default='')),
+                ('citations', models.JSONField(default=list, help_text='The citations as they stood.')),
+                ('note', models.TextField(blank=True, default='')),
+                ('changed_at', models.DateTimeField(auto_now_add=True)),
+                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('update', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='events.update')),
             ],
             options={
-                "ordering": ["update", "-version"],
+                'ordering': ['update', '-version'],
             },
         ),
         migrations.CreateModel(
-            name="ArticleRevision",
+            name='ArticleRevision',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("version", models.PositiveIntegerField()),
-                ("title", models.CharField(blank=True, default="", max_length=500)),
-                ("text", models.TextField()),
-                ("content_hash", models.CharField(blank=True, default="", max_length=64)),
-                ("fetched_at", models.DateTimeField(blank=True, null=True)),
-                ("recorded_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "article",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="revisions",
-                        to="events.article",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.PositiveIntegerField()),
+                ('title', models.CharField(blank=True, default='', max_length=500)),
+                ('text', models.TextField()),
+                ('content_hash', models.CharField(blank=True, default='', max_length=64)),
+                ('fetched_at', models.DateTimeField(blank=True, null=True)),
+                ('recorded_at', models.DateTimeField(auto_now_add=True)),
+                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='events.article')),
             ],
             options={
-                "ordering": ["article", "-version"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("article", "version"), name="article_revision_unique"
-                    )
-                ],
+                'ordering': ['article', '-version'],
+                'constraints': [models.UniqueConstraint(fields=('article', 'version'), name='article_revision_unique')],
             },
         ),
         migrations.CreateModel(
-            name="EntityAlias",
+            name='EntityAlias',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200)),
-                (
-                    "language",
-                    models.CharField(
-                        blank=True,
-                        default="",
-                        help_text="Empty when any language.",
-                        max_length=2,
-                        validators=[events.models.common.validate_language_code],
-                    ),
-                ),
-                (
-                    "is_acronym",
-                    models.BooleanField(
-                        default=False, help_text="Matched case-sensitively (NATO, НАТО, CSTO)."
-                    ),
-                ),
-                (
-                    "entity",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="aliases",
-                        to="events.entity",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200)),
+                ('language', models.CharField(blank=True, default='', help_text='Empty when any language.', max_length=2, validators=[events.models.common.validate_language_code])),
+                ('is_acronym', models.BooleanField(default=False, help_text='Matched case-sensitively (NATO, НАТО, CSTO).')),
+                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='events.entity')),
             ],
             options={
-                "verbose_name_plural": "entity aliases",
-                "ordering": ["language", "name"],
-                "indexes": [
-                    django.contrib.postgres.indexes.GinIndex(
-                        fields=["name"], name="entity_alias_trgm", opclasses=["gin_trgm_ops"]
-                    )
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        models.F("entity"),
-                        django.db.models.functions.text.Lower("name"),
-                        models.F("language"),
-                        name="entity_alias_unique_per_language",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("name", ""), _negated=True),
-                        name="entity_alias_not_empty",
-                    ),
-                ],
+                'verbose_name_plural': 'entity aliases',
+                'ordering': ['language', 'name'],
+                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['name'], name='entity_alias_trgm', opclasses=['gin_trgm_ops'])],
+                'constraints': [models.UniqueConstraint(models.F('entity'), django.db.models.functions.text.Lower('name'), models.F('language'), name='entity_alias_unique_per_language'), models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='entity_alias_not_empty')],
             },
         ),
         migrations.CreateModel(
-            name="ArticleEvent",
+            name='ArticleEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
-                ("score", models.FloatField(default=0.0)),
-                (
-                    "origin",
-                    models.CharField(
-                        choices=[
-                            ("auto", "suggested automatically"),
-                            ("editor", "added by an editor"),
-                        ],
-                        default="auto",
-                        max_length=8,
-                    ),
-                ),
-                (
-                    "state",
-                    models.CharField(
-                        choices=[
-                            ("suggested", "suggested"),
-                            ("confirmed", "confirmed"),
-                            ("rejected", "rejected"),
-                        ],
-                        default="suggested",
-                        max_length=16,
-                    ),
-                ),
-                ("decided_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "article",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="event_links",
-                        to="events.article",
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "event",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="article_links",
-                        to="events.event",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ('score', models.FloatField(default=0.0)),
+                ('origin', models.CharField(choices=[('auto', 'suggested automatically'), ('editor', 'added by an editor')], default='auto', max_length=8)),
+                ('state', models.CharField(choices=[('suggested', 'suggested'), ('confirmed', 'confirmed'), ('rejected', 'rejected')], default='suggested', max_length=16)),
+                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='event_links', to='events.article')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='article_links', to='events.event')),
             ],
             options={
-                "verbose_name": "article-event link",
-                "ordering": ["-score"],
-                "indexes": [
-                    models.Index(
-                        fields=["event", "state", "-score"], name="events_arti_event_i_2f663b_idx"
-                    )
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("article", "event"), name="article_event_unique"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("score__gte", 0), ("score__lte", 1)),
-                        name="article_event_score_range",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            ("state", "suggested"), ("decided_at__isnull", False), _connector="OR"
-                        ),
-                        name="article_event_decision_dated",
-                    ),
-                ],
+                'verbose_name': 'article-event link',
+                'ordering': ['-score'],
+                'indexes': [models.Index(fields=['event', 'state', '-score'], name='events_arti_event_i_2f663b_idx')],
+                'constraints': [models.UniqueConstraint(fields=('article', 'event'), name='article_event_unique'), models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 1)), name='article_event_score_range'), models.CheckConstraint(condition=models.Q(('state', 'suggested'), ('decided_at__isnull', False), _connector='OR'), name='article_event_decision_dated')],
             },
         ),
         migrations.AddIndex(
-            model_name="eventrelation",
-            index=models.Index(fields=["target", "kind"], name="events_even_target__10fee5_idx"),
+            model_name='eventrelation',
+            index=models.Index(fields=['target', 'kind'], name='events_even_target__10fee5_idx'),
         ),
         migrations.AddConstraint(
-            model_name="eventrelation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("source", models.F("target")), _negated=True),
-                name="relation_not_self",
-            ),
+            model_name='eventrelation',
+            constraint=models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='relation_not_self'),
         ),
         migrations.AddConstraint(
-            model_name="eventrelation",
-            constraint=models.UniqueConstraint(
-                fields=("source", "target", "kind"), name="relation_unique_directed"
-            ),
+            model_name='eventrelation',
+            constraint=models.UniqueConstraint(fields=('source', 'target', 'kind'), name='relation_unique_directed'),
         ),
         migrations.AddConstraint(
-            model_name="eventrelation",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.comparison.Least("source", "target"),
-                django.db.models.functions.comparison.Greatest("source", "target"),
-                condition=models.Q(("kind", "related")),
-                name="relation_related_unique_undirected",
-            ),
+            model_name='eventrelation',
+            constraint=models.UniqueConstraint(django.db.models.functions.comparison.Least('source', 'target'), django.db.models.functions.comparison.Greatest('source', 'target'), condition=models.Q(('kind', 'related')), name='relation_related_unique_undirected'),
         ),
         migrations.AddConstraint(
-            model_name="eventtranslation",
-            constraint=models.UniqueConstraint(
-                fields=("event", "language"), name="event_translation_unique"
-            ),
+            model_name='eventtranslation',
+            constraint=models.UniqueConstraint(fields=('event', 'language'), name='event_translation_unique'),
         ),
         migrations.AddIndex(
-            model_name="mention",
-            index=models.Index(fields=["entity", "article"], name="events_ment_entity__066378_idx"),
+            model_name='mention',
+            index=models.Index(fields=['entity', 'article'], name='events_ment_entity__066378_idx'),
         ),
         migrations.AddConstraint(
-            model_name="mention",
-            constraint=models.UniqueConstraint(fields=("article", "entity"), name="mention_unique"),
+            model_name='mention',
+            constraint=models.UniqueConstraint(fields=('article', 'entity'), name='mention_unique'),
         ),
         migrations.AddConstraint(
-            model_name="mention",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("count__gte", 1)), name="mention_count_positive"
-            ),
+            model_name='mention',
+            constraint=models.CheckConstraint(condition=models.Q(('count__gte', 1)), name='mention_count_positive'),
         ),
         migrations.AddConstraint(
-            model_name="mention",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("first_end__gt", models.F("first_start"))),
-                name="mention_span_valid",
-            ),
+            model_name='mention',
+            constraint=models.CheckConstraint(condition=models.Q(('first_end__gt', models.F('first_start'))), name='mention_span_valid'),
         ),
         migrations.AddConstraint(
-            model_name="outlet",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("country", ""), ("country__regex", "^[A-Z]{2}$"), _connector="OR"
-                ),
-                name="outlet_country_iso",
-            ),
+            model_name='outlet',
+            constraint=models.CheckConstraint(condition=models.Q(('country', ''), ('country__regex', '^[A-Z]{2}$'), _connector='OR'), name='outlet_country_iso'),
         ),
         migrations.AddIndex(
-            model_name="feed",
-            index=models.Index(
-                condition=models.Q(("is_active", True)), fields=["next_poll_at"], name="feed_due"
-            ),
+            model_name='feed',
+            index=models.Index(condition=models.Q(('is_active', True)), fields=['next_poll_at'], name='feed_due'),
         ),
         migrations.AddIndex(
-            model_name="feed",
-            index=models.Index(fields=["health"], name="events_feed_health_fe49bf_idx"),
+            model_name='feed',
+            index=models.Index(fields=['health'], name='events_feed_health_fe49bf_idx'),
         ),
         migrations.AddConstraint(
-            model_name="feed",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("poll_interval__gte", 60)), name="feed_poll_interval_min"
-            ),
+            model_name='feed',
+            constraint=models.CheckConstraint(condition=models.Q(('poll_interval__gte', 60)), name='feed_poll_interval_min'),
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=models.Index(
-                condition=models.Q(("duplicate_of__isnull", True), ("state", "ready")),
-                fields=["-published_at", "-id"],
-                name="article_listed",
-            ),
+            model_name='article',
+            index=models.Index(condition=models.Q(('duplicate_of__isnull', True), ('state', 'ready')), fields=['-published_at', '-id'], name='article_listed'),
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=models.Index(
-                fields=["language", "-published_at"], name="events_arti_languag_cb776f_idx"
-            ),
+            model_name='article',
+            index=models.Index(fields=['language', '-published_at'], name='events_arti_languag_cb776f_idx'),
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=models.Index(
-                fields=["outlet", "-published_at"], name="events_arti_outlet__630865_idx"
-            ),
+            model_name='article',
+            index=models.Index(fields=['outlet', '-published_at'], name='events_arti_outlet__630865_idx'),
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=models.Index(fields=["state"], name="events_arti_state_19f0be_idx"),
+            model_name='article',
+            index=models.Index(fields=['state'], name='events_arti_state_19f0be_idx'),
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=models.Index(
-                condition=models.Q(("content_hash", ""), _negated=True),
-                fields=["content_hash"],
-                name="article_content_hash",
-            ),
+            model_name='article',
+            index=models.Index(condition=models.Q(('content_hash', ''), _negated=True), fields=['content_hash'], name='article_content_hash'),
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["title"], name="article_title_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            model_name='article',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['title'], name='article_title_trgm', opclasses=['gin_trgm_ops']),
         ),
         migrations.AddConstraint(
-            model_name="article",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("canonical_url__regex", "^(https?://[^\\s]+|urn:[a-z0-9][a-z0-9-]*:[^\\s]+)$")
-                ),
-                name="article_canonical_url_format",
-            ),
+            model_name='article',
+            constraint=models.CheckConstraint(condition=models.Q(('canonical_url__regex', '^(https?://[^\\s]+|urn:[a-z0-9][a-z0-9-]*:[^\\s]+)$')), name='article_canonical_url_format'),
         ),
         migrations.AddConstraint(
-            model_name="article",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("duplicate_of", models.F("id")), _negated=True),
-                name="article_not_own_duplicate",
-            ),
+            model_name='article',
+            constraint=models.CheckConstraint(condition=models.Q(('duplicate_of', models.F('id')), _negated=True), name='article_not_own_duplicate'),
         ),
         migrations.AddConstraint(
-            model_name="article",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("state", "failed"), _negated=True),
-                    models.Q(("failure_reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="article_failure_has_reason",
-            ),
+            model_name='article',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'failed'), _negated=True), models.Q(('failure_reason', ''), _negated=True), _connector='OR'), name='article_failure_has_reason'),
         ),
         migrations.AddConstraint(
-            model_name="outletdomain",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("domain__regex", "^[a-z0-9.-]+$")),
-                name="outlet_domain_lowercase",
-            ),
+            model_name='outletdomain',
+            constraint=models.CheckConstraint(condition=models.Q(('domain__regex', '^[a-z0-9.-]+$')), name='outlet_domain_lowercase'),
         ),
         migrations.AddConstraint(
-            model_name="participant",
-            constraint=models.UniqueConstraint(
-                fields=("event", "entity", "role"), name="participant_unique_role"
-            ),
+            model_name='participant',
+            constraint=models.UniqueConstraint(fields=('event', 'entity', 'role'), name='participant_unique_role'),
         ),
         migrations.AddIndex(
-            model_name="event",
-            index=models.Index(fields=["status", "-start"], name="events_even_status_fc954d_idx"),
+            model_name='event',
+            index=models.Index(fields=['status', '-start'], name='events_even_status_fc954d_idx'),
         ),
         migrations.AddIndex(
-            model_name="event",
-            index=models.Index(fields=["kind", "-start"], name="events_even_kind_50076d_idx"),
+            model_name='event',
+            index=models.Index(fields=['kind', '-start'], name='events_even_kind_50076d_idx'),
         ),
         migrations.AddIndex(
-            model_name="event",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["title"], name="event_title_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            model_name='event',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['title'], name='event_title_trgm', opclasses=['gin_trgm_ops']),
         ),
         migrations.AddConstraint(
-            model_name="event",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("end__isnull", True),
-                    ("start__isnull", True),
-                    ("end__gte", models.F("start")),
-                    _connector="OR",
-                ),
-                name="event_end_after_start",
-            ),
+            model_name='event',
+            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('start__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='event_end_after_start'),
         ),
         migrations.AddConstraint(
-            model_name="event",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("latitude__isnull", True), ("longitude__isnull", True)),
-                    models.Q(("latitude__range", (-90, 90)), ("longitude__range", (-180, 180))),
-                    _connector="OR",
-                ),
-                name="event_coordinates_valid",
-            ),
+            model_name='event',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('latitude__isnull', True), ('longitude__isnull', True)), models.Q(('latitude__range', (-90, 90)), ('longitude__range', (-180, 180))), _connector='OR'), name='event_coordinates_valid'),
         ),
         migrations.AddIndex(
-            model_name="update",
-            index=models.Index(
-                condition=models.Q(("status__in", ["published", "retracted"])),
-                fields=["event", "occurred_at", "id"],
-                name="update_timeline",
-            ),
+            model_name='update',
+            index=models.Index(condition=models.Q(('status__in', ['published', 'retracted'])), fields=['event', 'occurred_at', 'id'], name='update_timeline'),
         ),
         migrations.AddIndex(
-            model_name="update",
-            index=models.Index(
-                fields=["status", "-updated_at"], name="events_upda_status_c81d7c_idx"
-            ),
+            model_name='update',
+            index=models.Index(fields=['status', '-updated_at'], name='events_upda_status_c81d7c_idx'),
         ),
         migrations.AddConstraint(
-            model_name="update",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "retracted"), _negated=True),
-                    models.Q(
-                        models.Q(("retraction_reason", ""), _negated=True),
-                        ("retracted_at__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="update_retraction_has_reason",
-            ),
+            model_name='update',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'retracted'), _negated=True), models.Q(models.Q(('retraction_reason', ''), _negated=True), ('retracted_at__isnull', False)), _connector='OR'), name='update_retraction_has_reason'),
         ),
         migrations.AddConstraint(
-            model_name="update",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status__in", ["published", "retracted"]), _negated=True),
-                    ("published_at__isnull", False),
-                    _connector="OR",
-                ),
-                name="update_published_has_date",
-            ),
+            model_name='update',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['published', 'retracted']), _negated=True), ('published_at__isnull', False), _connector='OR'), name='update_published_has_date'),
         ),
         migrations.AddConstraint(
-            model_name="update",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("headline", ""), _negated=True), name="update_has_headline"
-            ),
+            model_name='update',
+            constraint=models.CheckConstraint(condition=models.Q(('headline', ''), _negated=True), name='update_has_headline'),
         ),
         migrations.AddConstraint(
-            model_name="citation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("relation__isnull", True), ("update__isnull", False)),
-                    models.Q(("relation__isnull", False), ("update__isnull", True)),
-                    _connector="OR",
-                ),
-                name="citation_backs_one_thing",
-            ),
+            model_name='citation',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('relation__isnull', True), ('update__isnull', False)), models.Q(('relation__isnull', False), ('update__isnull', True)), _connector='OR'), name='citation_backs_one_thing'),
         ),
         migrations.AddConstraint(
-            model_name="citation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("article__isnull", False), ("outlet__isnull", False), _connector="OR"
-                ),
-                name="citation_has_source",
-            ),
+            model_name='citation',
+            constraint=models.CheckConstraint(condition=models.Q(('article__isnull', False), ('outlet__isnull', False), _connector='OR'), name='citation_has_source'),
         ),
         migrations.AddConstraint(
-            model_name="citation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("span_end__isnull", True), ("span_start__isnull", True)),
-                    models.Q(
-                        ("article__isnull", False),
-                        ("span_end__gt", models.F("span_start")),
-                        ("span_start__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="citation_span_valid",
-            ),
+            model_name='citation',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('span_end__isnull', True), ('span_start__isnull', True)), models.Q(('article__isnull', False), ('span_end__gt', models.F('span_start')), ('span_start__isnull', False)), _connector='OR'), name='citation_span_valid'),
         ),
         migrations.AddConstraint(
-            model_name="citation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("translation", ""), models.Q(("quote", ""), _negated=True), _connector="OR"
-                ),
-                name="citation_translation_needs_quote",
-            ),
+            model_name='citation',
+            constraint=models.CheckConstraint(condition=models.Q(('translation', ''), models.Q(('quote', ''), _negated=True), _connector='OR'), name='citation_translation_needs_quote'),
         ),
         migrations.AddConstraint(
-            model_name="updateversion",
-            constraint=models.UniqueConstraint(
-                fields=("update", "version"), name="update_version_unique"
-            ),
+            model_name='updateversion',
+            constraint=models.UniqueConstraint(fields=('update', 'version'), name='update_version_unique'),
         ),
     ]

@@ -7,106 +7,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("events", "0002_timeline_guards"),
+        ('events', '0002_timeline_guards'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ArticlePage",
+            name='ArticlePage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("url", models.CharField(max_length=2048)),
-                ("body_gzip", models.BinaryField()),
-                ("sha256", models.CharField(max_length=64)),
-                ("encoding", models.CharField(blank=True, default="", max_length=32)),
-                ("content_type", models.CharField(blank=True, default="", max_length=100)),
-                ("fetched_at", models.DateTimeField()),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('url', models.CharField(max_length=2048)),
+                ('body_gzip', models.BinaryField()),
+                ('sha256', models.CharField(max_length=64)),
+                ('encoding', models.CharField(blank=True, default='', max_length=32)),
+                ('content_type', models.CharField(blank=True, default='', max_length=100)),
+                ('fetched_at', models.DateTimeField()),
             ],
         ),
         migrations.AddField(
-            model_name="article",
-            name="attempts",
+            model_name='article',
+            name='attempts',
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name="article",
-            name="band_keys",
-            field=django.contrib.postgres.fields.ArrayField(
-                base_field=models.BigIntegerField(), blank=True, default=list, size=None
-            ),
+            model_name='article',
+            name='band_keys',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), blank=True, default=list, size=None),
         ),
         migrations.AddField(
-            model_name="article",
-            name="minhash",
-            field=django.contrib.postgres.fields.ArrayField(
-                base_field=models.BigIntegerField(), blank=True, default=list, size=None
-            ),
+            model_name='article',
+            name='minhash',
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), blank=True, default=list, size=None),
         ),
         migrations.AddField(
-            model_name="article",
-            name="next_attempt_at",
+            model_name='article',
+            name='next_attempt_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="citation",
-            name="article_version",
-            field=models.PositiveIntegerField(
-                blank=True,
-                help_text="The article's text version the quote was taken from.",
-                null=True,
-            ),
+            model_name='citation',
+            name='article_version',
+            field=models.PositiveIntegerField(blank=True, help_text="The article's text version the quote was taken from.", null=True),
         ),
         migrations.AddField(
-            model_name="feed",
-            name="items_seen",
+            model_name='feed',
+            name='items_seen',
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name="feed",
-            name="last_new_items",
+            model_name='feed',
+            name='last_new_items',
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name="feed",
-            name="last_status",
+            model_name='feed',
+            name='last_status',
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name="update",
-            name="sources_changed_at",
-            field=models.DateTimeField(
-                blank=True,
-                help_text="Set when a cited article's text changed after citing; an editor checks.",
-                null=True,
-            ),
+            model_name='update',
+            name='sources_changed_at',
+            field=models.DateTimeField(blank=True, help_text="Set when a cited article's text changed after citing; an editor checks.", null=True),
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=models.Index(
-                condition=models.Q(("state", "pending")),
-                fields=["next_attempt_at"],
-                name="article_pending",
-            ),
+            model_name='article',
+            index=models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at'], name='article_pending'),
         ),
         migrations.AddIndex(
-            model_name="article",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["band_keys"], name="article_band_keys"
-            ),
+            model_name='article',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['band_keys'], name='article_band_keys'),
         ),
         migrations.AddField(
-            model_name="articlepage",
-            name="article",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="page",
-                to="events.article",
-            ),
+            model_name='articlepage',
+            name='article',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='page', to='events.article'),
         ),
     ]

@@ -6,51 +6,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("events", "0003_ingestion_state"),
+        ('events', '0003_ingestion_state'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ApiToken",
+            name='ApiToken',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("reader", "reader: published material and article text"),
-                            ("editor", "editor: also drafts and writes"),
-                        ],
-                        max_length=8,
-                    ),
-                ),
-                ("prefix", models.CharField(db_index=True, max_length=8)),
-                (
-                    "key_hash",
-                    models.CharField(help_text="SHA-256 of the key.", max_length=64, unique=True),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("last_used_at", models.DateTimeField(blank=True, null=True)),
-                ("expires_at", models.DateTimeField(blank=True, null=True)),
-                ("revoked_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="api_tokens",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('reader', 'reader: published material and article text'), ('editor', 'editor: also drafts and writes')], max_length=8)),
+                ('prefix', models.CharField(db_index=True, max_length=8)),
+                ('key_hash', models.CharField(help_text='SHA-256 of the key.', max_length=64, unique=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('last_used_at', models.DateTimeField(blank=True, null=True)),
+                ('expires_at', models.DateTimeField(blank=True, null=True)),
+                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "API token",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'API token',
+                'ordering': ['-created_at', '-id'],
             },
         ),
     ]

@@ -5,44 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("events", "0004_apitoken"),
+        ('events', '0004_apitoken'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ArticleBandKey",
+            name='ArticleBandKey',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("key", models.BigIntegerField(db_index=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('key', models.BigIntegerField(db_index=True)),
             ],
         ),
         migrations.RemoveIndex(
-            model_name="article",
-            name="article_band_keys",
+            model_name='article',
+            name='article_band_keys',
         ),
         migrations.RemoveField(
-            model_name="article",
-            name="band_keys",
+            model_name='article',
+            name='band_keys',
         ),
         migrations.AddField(
-            model_name="articlebandkey",
-            name="article",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="band_keys",
-                to="events.article",
-            ),
+            model_name='articlebandkey',
+            name='article',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='band_keys', to='events.article'),
         ),
         migrations.AddConstraint(
-            model_name="articlebandkey",
-            constraint=models.UniqueConstraint(
-                fields=("article", "key"), name="article_band_key_unique"
-            ),
+            model_name='articlebandkey',
+            constraint=models.UniqueConstraint(fields=('article', 'key'), name='article_band_key_unique'),
         ),
     ]

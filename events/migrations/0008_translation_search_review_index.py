@@ -6,38 +6,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("events", "0007_update_revision"),
+        ('events', '0007_update_revision'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="eventtranslation",
-            name="search",
-            field=models.GeneratedField(
-                db_persist=True,
-                expression=models.Func(
-                    models.F("language"),
-                    models.F("title"),
-                    models.F("summary"),
-                    function="tracker_search_vector",
-                    output_field=django.contrib.postgres.search.SearchVectorField(),
-                ),
-                output_field=django.contrib.postgres.search.SearchVectorField(),
-            ),
+            model_name='eventtranslation',
+            name='search',
+            field=models.GeneratedField(db_persist=True, expression=models.Func(models.F('language'), models.F('title'), models.F('summary'), function='tracker_search_vector', output_field=django.contrib.postgres.search.SearchVectorField()), output_field=django.contrib.postgres.search.SearchVectorField()),
         ),
         migrations.AddIndex(
-            model_name="articleevent",
-            index=models.Index(
-                condition=models.Q(("state", "suggested")),
-                fields=["article"],
-                name="article_event_undecided",
-            ),
+            model_name='articleevent',
+            index=models.Index(condition=models.Q(('state', 'suggested')), fields=['article'], name='article_event_undecided'),
         ),
         migrations.AddIndex(
-            model_name="eventtranslation",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["search"], name="event_translation_search"
-            ),
+            model_name='eventtranslation',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['search'], name='event_translation_search'),
         ),
     ]

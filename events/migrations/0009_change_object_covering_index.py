@@ -4,21 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("events", "0008_translation_search_review_index"),
+        ('events', '0008_translation_search_review_index'),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="change",
-            name="change_object",
+            model_name='change',
+            name='change_object',
         ),
         migrations.AddIndex(
-            model_name="change",
-            index=models.Index(
-                fields=["kind", "object_id"],
-                include=("id", "at", "public"),
-                name="change_object_covering",
-            ),
+            model_name='change',
+            index=models.Index(fields=['kind', 'object_id'], include=('id', 'at', 'public'), name='change_object_covering'),
         ),
     ]

@@ -5,21 +5,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("events", "0009_change_object_covering_index"),
+        ('events', '0009_change_object_covering_index'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name="eventtranslation",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["title"], name="event_translation_title_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            model_name='eventtranslation',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['title'], name='event_translation_title_trgm', opclasses=['gin_trgm_ops']),
         ),
         migrations.AddIndex(
-            model_name="update",
-            index=django.contrib.postgres.indexes.GinIndex(
-                fields=["headline"], name="update_headline_trgm", opclasses=["gin_trgm_ops"]
-            ),
+            model_name='update',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['headline'], name='update_headline_trgm', opclasses=['gin_trgm_ops']),
         ),
     ]
