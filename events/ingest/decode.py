@@ -93,7 +93,6 @@ _META_CHARSET = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(rb"<[^<>]*>")
-_SPACES = re.compile(rb"\s+")
 
 # Cyrillic prose scoring. Letters of the Russian, Bulgarian, Ukrainian, Belarusian, Serbian
 # and Macedonian alphabets count as real letters; the ten most frequent lowercase letters
@@ -266,7 +265,19 @@ def _utf8_text(body: bytes) -> str | None:
 
 def _text_sample(body: bytes) -> bytes:
     """The page's text without markup: tag and attribute names would dilute the evidence."""
-    return _SPACES.sub(b" ", _TAG.sub(b" ", body[:SCAN_BYTES]))[:SAMPLE_BYTES]
+    return _spaces_collapsed(_TAG.sub(b" ", body[:SCAN_BYTES]))[:SAMPLE_BYTES]
+
+
+def _spaces_collapsed(text: bytes) -> bytes:
+    """``re.sub(rb"\\s+", b" ", text)``, several times faster on text with many words:
+    ``bytes.split`` splits on the same six ASCII whitespace bytes as ``\\s`` in a bytes
+    pattern, but drops the runs at the ends, which the substitution keeps as one space."""
+    collapsed = b" ".join(text.split())
+    if text[:1].isspace():
+        collapsed = b" " + collapsed
+    if text[-1:].isspace() and collapsed != b" ":
+        collapsed += b" "
+    return collapsed
 
 
 def _best_cyrillic(sample: bytes) -> tuple[str, float]:
