@@ -293,7 +293,10 @@ def _best_cyrillic(sample: bytes) -> tuple[str, float]:
 def _cyrillic_score(text: str) -> float:
     """How much ``text`` reads like Cyrillic prose: about 0.7-1.0 for real text, below 0.45
     for text in another script or bytes read with the wrong code page."""
-    cyrillic = [w for w in _WORD.findall(text) if not w.isascii() and _HAS_CYRILLIC.search(w)]
+    # Words never span whitespace: only the whitespace-separated chunks with a Cyrillic letter
+    # are split into words (a sample is often mostly scripts, whose words would be dropped).
+    chunks = " ".join([c for c in text.split() if not c.isascii() and _HAS_CYRILLIC.search(c)])
+    cyrillic = [w for w in _WORD.findall(chunks) if not w.isascii() and _HAS_CYRILLIC.search(w)]
     if len(cyrillic) < MIN_CYRILLIC_WORDS:
         return 0.0
     letters = "".join(cyrillic)
