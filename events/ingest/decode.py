@@ -103,7 +103,7 @@ _CYRILLIC_LETTERS = (
 _HAS_CYRILLIC = re.compile(f"[{_CYRILLIC_LETTERS}]")
 _NOT_CYRILLIC = re.compile(f"[^{_CYRILLIC_LETTERS}]")
 _FOREIGN_LETTER = re.compile(f"[^\\x00-\\x7f{_CYRILLIC_LETTERS}]")
-_COMMON = re.compile("[оеаинтсрвлі]")
+_COMMON = "оеаинтсрвлі"
 # Sentence starts and names: about a fifth of the words of real text, almost none when a
 # wrong code page turns the capitals into symbols (MacCyrillic read for windows-1251 keeps
 # every lowercase letter and loses every capital).
@@ -300,7 +300,7 @@ def _cyrillic_score(text: str) -> float:
     if len(cyrillic) < MIN_CYRILLIC_WORDS:
         return 0.0
     letters = "".join(cyrillic)
-    common = len(_COMMON.findall(letters))
+    common = sum(map(letters.count, _COMMON))
     foreign = len(_FOREIGN_LETTER.findall(letters))
     mixed = sum(1 for word in cyrillic if _NOT_CYRILLIC.search(word))
     # A capital inside a word that is not all capitals ("пРЕЗИДЕНТ", "моЯ"): what a wrong
