@@ -93,7 +93,6 @@ _META_CHARSET = re.compile(
     re.IGNORECASE,
 )
 _TAG = re.compile(rb"<[^<>]*>")
-_SPACES = re.compile(rb"\s+")
 
 # Cyrillic prose scoring. Letters of the Russian, Bulgarian, Ukrainian, Belarusian, Serbian
 # and Macedonian alphabets count as real letters; the ten most frequent lowercase letters
@@ -104,7 +103,7 @@ _CYRILLIC_LETTERS = (
 _HAS_CYRILLIC = re.compile(f"[{_CYRILLIC_LETTERS}]")
 _NOT_CYRILLIC = re.compile(f"[^{_CYRILLIC_LETTERS}]")
 _FOREIGN_LETTER = re.compile(f"[^\\x00-\\x7f{_CYRILLIC_LETTERS}]")
-_COMMON = re.compile("[оеаинтсрвлі]")
+_COMMON = "оеаинтсрвлі"
 # Sentence starts and names: about a fifth of the words of real text, almost none when a
 # wrong code page turns the capitals into symbols (MacCyrillic read for windows-1251 keeps
 # every lowercase letter and loses every capital).
@@ -266,7 +265,19 @@ def _utf8_text(body: bytes) -> str | None:
 
 def _text_sample(body: bytes) -> bytes:
     """The page's text without markup: tag and attribute names would dilute the evidence."""
-    return _SPACES.sub(b" ", _TAG.sub(b" ", body[:SCAN_BYTES]))[:SAMPLE_BYTES]
+    return _spaces_collapsed(_TAG.sub(b" ", body[:SCAN_BYTES]))[:SAMPLE_BYTES]
+
+
+def _spaces_collapsed(text: bytes) -> bytes:
+    """``re.sub(rb"\\s+", b" ", text)``, several times faster on text with many words:
+    ``bytes.split`` splits on the same six ASCII whitespace bytes as ``\\s`` in a bytes
+    pattern, but drops the runs at the ends, which the substitution keeps as one space."""
+    collapsed = b" ".join(text.split())
+    if text[:1].isspace():
+        collapsed = b" " + collapsed
+    if text[-1:].isspace() and collapsed != b" ":
+        collapsed += b" "
+    return collapsed
 
 
 def _best_cyrillic(sample: bytes) -> tuple[str, float]:
@@ -282,11 +293,14 @@ def _best_cyrillic(sample: bytes) -> tuple[str, float]:
 def _cyrillic_score(text: str) -> float:
     """How much ``text`` reads like Cyrillic prose: about 0.7-1.0 for real text, below 0.45
     for text in another script or bytes read with the wrong code page."""
-    cyrillic = [w for w in _WORD.findall(text) if not w.isascii() and _HAS_CYRILLIC.search(w)]
+    # Words never span whitespace: only the whitespace-separated chunks with a Cyrillic letter
+    # are split into words (a sample is often mostly scripts, whose words would be dropped).
+    chunks = " ".join([c for c in text.split() if not c.isascii() and _HAS_CYRILLIC.search(c)])
+    cyrillic = [w for w in _WORD.findall(chunks) if not w.isascii() and _HAS_CYRILLIC.search(w)]
     if len(cyrillic) < MIN_CYRILLIC_WORDS:
         return 0.0
     letters = "".join(cyrillic)
-    common = len(_COMMON.findall(letters))
+    common = sum(map(letters.count, _COMMON))
     foreign = len(_FOREIGN_LETTER.findall(letters))
     mixed = sum(1 for word in cyrillic if _NOT_CYRILLIC.search(word))
     # A capital inside a word that is not all capitals ("пРЕЗИДЕНТ", "моЯ"): what a wrong

@@ -16,6 +16,7 @@ import struct
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 from datasketch import MinHash
 
 SHINGLE_WORDS = 3
@@ -32,6 +33,7 @@ NEAR_DUPLICATE_THRESHOLD = 0.45
 # Explicit, so that a library default cannot silently change stored signatures.
 _SCHEME = "affine32"
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=_SCHEME).permutations
+_A, _B = (np.asarray(values, dtype=np.uint32).reshape(1, -1) for values in _PERMUTATIONS)
 
 # Invisible characters that split or join words differently from copy to copy.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
@@ -62,13 +64,26 @@ def content_hash(text: str) -> str:
 def fingerprint(text: str) -> Fingerprint:
     normalized = normalize_text(text)
     digest = hashlib.sha256(normalized.encode("utf-8")).hexdigest()
-    shingles = _shingles(normalized.split())
+    shingles = _shingles(normalized.encode("utf-8").split())
     if not shingles:
         return Fingerprint(content_hash=digest, minhash=(), band_keys=())
-    minhash = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=_SCHEME)
-    minhash.update_batch(shingles)
-    values = tuple(int(value) for value in minhash.hashvalues)
+    values = tuple(_minhash(shingles).tolist())
     return Fingerprint(content_hash=digest, minhash=values, band_keys=band_keys(values))
+
+
+def _minhash(shingles: list[bytes]) -> np.ndarray:
+    """What datasketch's ``MinHash.update_batch`` computes for the affine32 scheme with its
+    default hash (the first 4 bytes of SHA-1, little-endian), without its per-shingle Python
+    calls: the MurmurHash3 finaliser, then ``a * h + b`` modulo 2**32 per permutation, the
+    minimum over shingles. tests/ingest/test_fingerprint.py compares it with datasketch."""
+    digests = b"".join([hashlib.sha1(shingle).digest()[:4] for shingle in shingles])  # noqa: S324
+    hashes = np.frombuffer(digests, dtype="<u4").astype(np.uint32).reshape(-1, 1)
+    hashes ^= hashes >> np.uint32(16)
+    hashes *= np.uint32(0x85EBCA6B)
+    hashes ^= hashes >> np.uint32(13)
+    hashes *= np.uint32(0xC2B2AE35)
+    hashes ^= hashes >> np.uint32(16)
+    return (hashes * _A + _B).min(axis=0)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
@@ -96,10 +111,8 @@ def candidate_probability(similarity: float) -> float:
     return 1 - (1 - similarity**ROWS) ** BANDS
 
 
-def _shingles(words: list[str]) -> list[bytes]:
+def _shingles(words: list[bytes]) -> list[bytes]:
+    """Runs of SHINGLE_WORDS words (UTF-8), space-separated."""
     if len(words) < SHINGLE_WORDS:
-        return [" ".join(words).encode("utf-8")] if words else []
-    return [
-        " ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8")
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    ]
+        return [b" ".join(words)] if words else []
+    return [b" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)]

@@ -1,9 +1,11 @@
 """Decoding pages before extraction: declared charsets are used when the bytes agree, lies
 are caught, the Cyrillic code pages are told apart, and nothing ever raises."""
 
+import re
+
 import pytest
 
-from events.ingest.decode import decode_html
+from events.ingest.decode import _spaces_collapsed, decode_html
 
 PAGES = "tests/fixtures/pages/"
 KOI8_META = b'<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">\n'
@@ -176,3 +178,22 @@ def test_garbage_never_raises(body, charset):
 
     assert isinstance(decoded.text, str)
     assert decoded.source in {"bom", "http", "meta", "detected", "fallback"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"",
+        b" ",
+        b" \t\n",
+        b"a",
+        b" a",
+        b"a ",
+        b"\r\na\x0b\x0cb  c\t",
+        b"\x1c\x1d\x85\xa0x",
+        bytes(range(256)),
+    ],
+)
+def test_collapsing_whitespace_of_the_sample_is_the_regex_substitution(text):
+    # The sample decides between code pages: its bytes must not change with the implementation.
+    assert _spaces_collapsed(text) == re.sub(rb"\s+", b" ", text)

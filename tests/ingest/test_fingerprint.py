@@ -10,11 +10,13 @@ import statistics
 from dataclasses import dataclass
 
 import pytest
+from datasketch import MinHash
 
 from events.ingest.fingerprint import (
     BANDS,
     NEAR_DUPLICATE_THRESHOLD,
     NUM_PERM,
+    SEED,
     Fingerprint,
     candidate_probability,
     content_hash,
@@ -456,6 +458,18 @@ def test_fingerprint_is_stable_across_calls_and_processes():
 
 
 _PINNED_FIRST_BAND_KEY = -7447083828775212735
+
+
+@pytest.mark.parametrize("index", range(len(STORIES)))
+def test_signature_is_datasketch_minhash_of_the_word_shingles(index):
+    # fingerprint() computes datasketch's affine32 MinHash itself (without its per-shingle
+    # Python calls); stored signatures must stay what datasketch gives, across its upgrades too.
+    text = versions(STORIES[index])["original"]
+    words = normalize_text(text).split()
+    shingles = [" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)]
+    expected = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+    expected.update_batch(shingles)
+    assert fingerprint(text).minhash == tuple(int(value) for value in expected.hashvalues)
 
 
 def test_identical_texts_are_fully_similar():
