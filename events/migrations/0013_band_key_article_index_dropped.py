@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("events", "0011_trigram_operator_cost"),
+        ("events", "0012_article_event_covering_indexes"),
     ]
 
     operations = [
