@@ -304,23 +304,7 @@ def _parse(
         query = query | SearchQuery(q, config=config, search_type="websearch")
     if language:
         query = query | SearchQuery(q, config=_config(language), search_type="websearch")
-    alias_order = ("aliases__language", "aliases__name")
-    named: list[Entity] = list(
-        search_entities(words)
-        .annotate(
-            alias_names=ArrayAgg("aliases__name", order_by=alias_order, default=Value([])),
-            alias_languages=ArrayAgg("aliases__language", order_by=alias_order, default=Value([])),
-        )
-        .alias(
-            # The entities whose names widen the query are the best by rank, ties by id; the
-            # ones listed, by rank, ties by name: each entity's place in both, to keep both.
-            by_id=Window(RowNumber(), order_by=[F("rank").desc(), "pk"]),
-            by_name=Window(RowNumber(), order_by=[F("rank").desc(), "name"]),
-        )
-        .filter(Q(by_id__lte=MAX_NAMED_ENTITIES) | Q(by_name__lte=entities))
-        .order_by("-rank", "pk")
-        .only("pk", "name", "slug", "kind")
-    )
+    named = _named_entities(words, entities)
     for entity in named:
         languages = entity.alias_languages  # type: ignore[attr-defined]
         entity.alias_list = [  # type: ignore[attr-defined]
@@ -347,6 +331,37 @@ def _parse(
         fuzzy="" if negated else words,
     )
     return parsed, named
+
+
+def _named_entities(words: str, entities: int) -> list[Entity]:
+    """The entities ``words`` names (:func:`search_entities`) that widen the query (the best
+    :data:`MAX_NAMED_ENTITIES` by rank, ties by id) or are listed (the best ``entities`` by
+    rank, ties by name), best rank first, ties by id; with their aliases' names and
+    languages in ``alias_names`` and ``alias_languages``. One statement.
+
+    Each entity's place in both orders is a window; the filter on them is written around
+    the compiled statement here, as Django's own filter on a window compiled the statement
+    twice (~1.5 ms of a search page)."""
+    alias_order = ("aliases__language", "aliases__name")
+    ranked = (
+        search_entities(words)
+        .annotate(
+            alias_names=ArrayAgg("aliases__name", order_by=alias_order, default=Value([])),
+            alias_languages=ArrayAgg("aliases__language", order_by=alias_order, default=Value([])),
+            by_id=Window(RowNumber(), order_by=[F("rank").desc(), "pk"]),
+            by_name=Window(RowNumber(), order_by=[F("rank").desc(), "name"]),
+        )
+        .order_by()
+        .only("pk", "name", "slug", "kind")
+    )
+    sql, params = ranked.query.sql_with_params()
+    return list(
+        Entity.objects.raw(
+            f"SELECT * FROM ({sql}) ranked WHERE by_id <= %s OR by_name <= %s"  # noqa: S608 - compiled by Django
+            " ORDER BY rank DESC, id",
+            [*params, MAX_NAMED_ENTITIES, entities],
+        )
+    )
 
 
 class _CompiledQuery(SearchQuery):
