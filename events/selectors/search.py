@@ -25,6 +25,7 @@ from typing import Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchQueryField,
@@ -33,6 +34,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
+    BigIntegerField,
     Exists,
     Expression,
     F,
@@ -617,12 +619,14 @@ def candidate_articles(
       misses, thousands of titles for a common name, cost ~8 µs each to confirm;
     - below, the full-text matches' ids come from the GIN index first and the near misses'
       from the trigram index (each an init plan, UNION-ed): only those rows are sorted. A
-      word found nowhere costs two index probes."""
+      word found nowhere costs two index probes. The GIN index is read by a function
+      (migration 0013) that does not let the planner test every row instead, which it
+      preferred for a query widened by entity names (0.9 s instead of 10 ms)."""
     full_text = Article.objects.filter(search=parsed.tsquery).order_by()
     if _estimated_rows(full_text.values("pk")) >= WALK_MATCHES:
         conditions = [Q(search=parsed.tsquery)]
     else:
-        conditions = [_from_index(full_text)]
+        conditions = [Q(_EqualsAny(F("pk"), _ArticleIdsMatching(parsed.tsquery)))]
         if parsed.fuzzy:
             conditions.append(_from_index(Article.objects.filter(_near(parsed, "title"))))
     parts = [
@@ -640,6 +644,15 @@ def _from_index(matching: QuerySet[Article]) -> Q:
     """``id = ANY(ARRAY(<matching ids>))``: an init plan run once (from the index its
     condition has); an IN (subquery) would be turned into a join and walked in id order."""
     return Q(_EqualsAny(F("pk"), ArraySubquery(matching.order_by().values("pk"))))
+
+
+class _ArticleIdsMatching(Func):
+    """``ARRAY(SELECT tracker_article_ids_matching(query))``: the ids of the articles whose
+    vector matches, from the GIN index, as an init plan run once."""
+
+    function = "tracker_article_ids_matching"
+    template = "ARRAY(SELECT %(function)s(%(expressions)s))"
+    output_field = ArrayField(BigIntegerField())
 
 
 def ranked_articles(
