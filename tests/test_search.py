@@ -424,6 +424,24 @@ def test_near_misses_of_titles_are_candidates_when_the_word_is_rare() -> None:
     assert _candidates("Kazakstan") == [typo.pk]
 
 
+def test_full_text_candidates_are_read_from_the_gin_index_whatever_the_estimate() -> None:
+    matching = [ArticleFactory(title=f"Токаев {i}", text="Токаев поиска помощ.") for i in range(3)]
+    ArticleFactory(title="Цените на газа", text="Нищо общо тук.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proconfig FROM pg_proc WHERE proname = 'tracker_article_ids_matching'"
+        )
+        assert cursor.fetchone() == (["enable_seqscan=off"],)
+        cursor.execute(
+            "SELECT ARRAY(SELECT tracker_article_ids_matching(to_tsquery('simple', 'токаев:*')))"
+        )
+        (ids,) = cursor.fetchone()
+    assert sorted(ids) == sorted(a.pk for a in matching)
+    with CaptureQueriesContext(connection) as queries:
+        assert _candidates("Токаев") == sorted(ids, reverse=True)
+    assert "tracker_article_ids_matching(" in queries.captured_queries[-1]["sql"]
+
+
 def test_trigram_operators_are_priced_so_the_planner_reads_their_indexes() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
