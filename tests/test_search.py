@@ -302,6 +302,88 @@ def test_overlong_query_is_refused() -> None:
     assert error.value.field == "q"
 
 
+# Hyphenated words ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "typed"),
+    [
+        ("Kassym-Jomart", "Kassym-Jomart"),
+        ("kassym-jomart", "Kassym-Jomart"),
+        ("Касым-Жомарт", "Касым-Жомарт"),
+        ("Нур-Султан", "Нур-Султана"),
+        ("пресс-служба", "Пресс-служба"),
+    ],
+)
+def test_a_hyphenated_word_is_found_and_highlighted_whole(q: str, typed: str) -> None:
+    """A hyphen inside a word joins its parts: it excluded the second part, dropping every
+    text that named Kassym-Jomart Tokayev. An inflected last part is found as any word is."""
+    event = EventFactory(slug="visit", title=f"{typed} visit")
+    line = _line(event, f"{typed} speaks", body=f"Then {typed} spoke again.")
+    ArticleFactory(title=f"{typed} и ОДКС", text=f"Днес {typed} говори.")
+    ArticleFactory(title="Другое", text="Газ и цены.")
+
+    results = search_all(q, editor=False, show_text=True)
+
+    assert [a.title for a in results.articles] == [f"{typed} и ОДКС"]
+    assert [e.slug for e in results.events] == ["visit"]
+    assert [u.pk for u in results.updates] == [line.pk]
+    marked = "<mark>" + typed.replace("-", "</mark>-<mark>") + "</mark>"
+    assert str(results.articles[0].title_html) == f"{marked} и ОДКС"
+    assert marked in str(results.articles[0].snippet_html)
+    assert str(results.events[0].title_html) == f"{marked} visit"
+    assert str(results.updates[0].title_html) == f"{marked} speaks"
+    assert marked in str(results.updates[0].snippet_html)
+
+
+def test_a_hyphenated_word_needs_its_parts_together() -> None:
+    ArticleFactory(title="Tokayev", text="Kassym-Jomart Tokayev spoke.")
+    ArticleFactory(title="Other", text="Jomart, not Kassym, spoke.")
+
+    assert _articles("Kassym-Jomart") == ["Tokayev"]
+
+
+@pytest.mark.parametrize(
+    ("q", "tsquery"),
+    [
+        ("Kassym-Jomart", "'kassym':* <-> 'jomart':*"),
+        ("Нур-Султана Токаев", "'нур':* <-> 'султан':* & 'токаев':*"),
+        ("COVID-19", "'covid':* <-> '-19':*"),
+        ("Токаев - президент", "'токаев':* & 'президент':*"),
+        ("Токаев- президент", "'токаев':* & 'президент':*"),
+        ("Токаев -президент", "'токаев':* & !'президент'"),
+        ("Токаев -Нур-Султан", "'токаев':* & !('нур' <-> 'султан')"),
+        ('"Kassym-Jomart Tokayev"', "'kassym':* <-> 'jomart':* & 'tokayev':*"),
+    ],
+)
+def test_only_a_hyphen_starting_a_word_excludes_it(q: str, tsquery: str) -> None:
+    assert prefix_tsquery(q) == tsquery
+
+
+def test_a_hyphen_between_spaces_excludes_nothing() -> None:
+    ArticleFactory(title="Токаев е президент", text="")
+    ArticleFactory(title="Токаев и газът", text="")
+
+    assert _articles("Токаев - президент") == ["Токаев е президент"]
+    assert _articles("Токаев -президент") == ["Токаев и газът"]
+
+
+def test_a_hyphenated_word_can_be_excluded_and_quoted() -> None:
+    ArticleFactory(title="Токаев и Нур-Султан", text="")
+    ArticleFactory(title="Токаев в Москве", text="")
+    ArticleFactory(title="Kassym-Jomart Tokayev arrives", text="")
+
+    assert _articles("Токаев -Нур-Султан") == ["Токаев в Москве"]
+    assert _articles('"Kassym-Jomart Tokayev"') == ["Kassym-Jomart Tokayev arrives"]
+
+
+def test_a_hyphenated_entity_name_widens_a_query_as_a_phrase() -> None:
+    _tokayev()
+    ArticleFactory(title="Kassym-Jomart Tokayev in Moscow", text="")
+
+    assert _articles("Tokaev") == ["Kassym-Jomart Tokayev in Moscow"]
+
+
 # Highlighting ------------------------------------------------------------------------------
 
 

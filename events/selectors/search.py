@@ -97,7 +97,15 @@ RANK_CANDIDATES = 500
 # for (~1.7k at 100k articles: ~0.4% for each of the query's OR-ed forms).
 WALK_MATCHES = 10_000
 
-_WORD = re.compile(r"(-?)(\w+)")
+# A word is \w+ parts joined by hyphens, as PostgreSQL's parser reads Kassym-Jomart or
+# Нур-Султан: one word. A hyphen excludes the word it starts only at the query's start or
+# after a space (websearch syntax: "Токаев -ОДКС"); any other hyphen is no operator.
+_WORD = re.compile(r"(?:(?<!\S)(-))?(\w+(?:-\w+)*)")
+# Hyphens that neither join a word nor exclude one: spaces to websearch_to_tsquery, which
+# would read "Токаев - президент" as excluding президент.
+_LOOSE_HYPHEN = re.compile(r"-(?!\w)|(?<=[^\w\s])-")
+# A part of digits after a hyphen is a signed number to the parser: COVID-19 is covid, -19.
+_DIGITS = re.compile(r"[0-9]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Bulgarian definite articles and plural endings, longest first: протестите, протестът,
 # Токаева. Only cut where at least four letters stay.
@@ -145,6 +153,24 @@ def _stem_prefix(word: str) -> str:
     return word
 
 
+def _words(q: str) -> list[tuple[bool, str]]:
+    """The first MAX_WORDS words of ``q`` as typed, each with whether it is excluded. The
+    one place a query (or a name) is split into words."""
+    return [(bool(minus), word) for minus, word in _WORD.findall(q)[:MAX_WORDS]]
+
+
+def _parts(word: str) -> list[str]:
+    """A word's parts, lower-cased, as PostgreSQL's parser indexes them one after another
+    (Kassym-Jomart: kassym, jomart; COVID-19: covid, -19), besides the whole word."""
+    first, *rest = word.lower().split("-")
+    return [first, *("-" + part if _DIGITS.fullmatch(part) else part for part in rest)]
+
+
+def _phrase(terms: Sequence[str]) -> str:
+    """A hyphenated word's parts as a to_tsquery phrase: each right after the previous."""
+    return " <-> ".join(terms)
+
+
 def _lexeme(word: str) -> str:
     """A to_tsquery operand that is only ever a quoted lexeme."""
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -152,13 +178,20 @@ def _lexeme(word: str) -> str:
 
 def prefix_tsquery(q: str) -> str:
     """to_tsquery text for the 'simple' prefix branch: every word (at most MAX_WORDS) as a
-    quoted prefix, AND-ed; ``-word`` excludes the word. Built from ``\\w+`` words only and
-    quoted, so user text never reaches to_tsquery's operator syntax."""
+    quoted prefix, AND-ed, a hyphenated word's parts as a phrase of prefixes; ``-word``
+    excludes the word. Built from ``\\w+`` parts only and quoted, so user text never reaches
+    to_tsquery's operator syntax."""
     terms = []
-    for minus, word in _WORD.findall(q.lower())[:MAX_WORDS]:
-        if word == "or":
+    for excluded, word in _words(q):
+        if word.lower() == "or":
             continue
-        terms.append(f"!{_lexeme(word)}" if minus else f"{_lexeme(_stem_prefix(word))}:*")
+        parts = _parts(word)
+        if not excluded:
+            terms.append(_phrase([f"{_lexeme(_stem_prefix(part))}:*" for part in parts]))
+        elif len(parts) == 1:
+            terms.append(f"!{_lexeme(parts[0])}")
+        else:
+            terms.append(f"!({_phrase([_lexeme(part) for part in parts])})")
     if not any(not term.startswith("!") for term in terms):
         return ""
     return " & ".join(terms)
@@ -242,13 +275,19 @@ def search_entities(q: str) -> QuerySet[Entity]:
 
 
 def _names_tsquery(names: Sequence[str]) -> str:
-    """to_tsquery text matching any of ``names``: each name's words AND-ed, words of four
-    letters or more as prefixes (inflected forms), shorter ones exactly (US, ЕС)."""
+    """to_tsquery text matching any of ``names``: each name's words AND-ed (a hyphenated
+    word's parts as a phrase), parts of four letters or more as prefixes (inflected forms),
+    shorter ones exactly (US, ЕС)."""
     alternatives = []
     for name in dict.fromkeys(names):
-        words = [word for _minus, word in _WORD.findall(name.lower())][:MAX_WORDS]
         terms = [
-            f"{_lexeme(_stem_prefix(w))}:*" if len(w) >= _MIN_STEM else _lexeme(w) for w in words
+            _phrase(
+                [
+                    f"{_lexeme(_stem_prefix(p))}:*" if len(p) >= _MIN_STEM else _lexeme(p)
+                    for p in _parts(word)
+                ]
+            )
+            for _excluded, word in _words(name)
         ]
         if terms:
             alternatives.append("(" + " & ".join(terms) + ")")
@@ -298,14 +337,15 @@ def _parse(
     prefix = prefix_tsquery(q)
     if not prefix:
         return None, []
-    tokens = [(minus, word) for minus, word in _WORD.findall(q)[:MAX_WORDS] if word != "or"]
-    words = " ".join(word for minus, word in tokens if not minus)
-    negated = [word for minus, word in tokens if minus]
+    tokens = [(excluded, word) for excluded, word in _words(q) if word != "or"]
+    words = " ".join(word for excluded, word in tokens if not excluded)
+    negated = [word for excluded, word in tokens if excluded]
+    websearch = _LOOSE_HYPHEN.sub(" ", q)
     query = SearchQuery(prefix, config="simple", search_type="raw")
     for config in BASE_CONFIGS:
-        query = query | SearchQuery(q, config=config, search_type="websearch")
+        query = query | SearchQuery(websearch, config=config, search_type="websearch")
     if language:
-        query = query | SearchQuery(q, config=_config(language), search_type="websearch")
+        query = query | SearchQuery(websearch, config=_config(language), search_type="websearch")
     named = _named_entities(words, entities)
     for entity in named:
         languages = entity.alias_languages  # type: ignore[attr-defined]
