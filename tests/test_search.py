@@ -328,7 +328,7 @@ def test_a_hyphenated_word_is_found_and_highlighted_whole(q: str, typed: str) ->
     assert [a.title for a in results.articles] == [f"{typed} и ОДКС"]
     assert [e.slug for e in results.events] == ["visit"]
     assert [u.pk for u in results.updates] == [line.pk]
-    marked = "<mark>" + typed.replace("-", "</mark>-<mark>") + "</mark>"
+    marked = f"<mark>{typed}</mark>"
     assert str(results.articles[0].title_html) == f"{marked} и ОДКС"
     assert marked in str(results.articles[0].snippet_html)
     assert str(results.events[0].title_html) == f"{marked} visit"
@@ -402,6 +402,15 @@ def test_highlights_are_escaped_and_marked() -> None:
 def test_marker_characters_in_a_hostile_text_stay_balanced() -> None:
     assert highlight("\ue000a\ue000b\ue001c\ue001<b>") == "<mark>ab</mark>c&lt;b&gt;"
     assert highlight("\ue000open") == "<mark>open</mark>"
+
+
+def test_a_hyphenated_words_marked_parts_are_one_mark() -> None:
+    assert highlight("\ue000Kassym\ue001-\ue000Jomart\ue001 Tokayev") == (
+        "<mark>Kassym-Jomart</mark> Tokayev"
+    )
+    assert highlight("\ue000Kassym\ue001 - \ue000Jomart\ue001") == (
+        "<mark>Kassym</mark> - <mark>Jomart</mark>"
+    )
 
 
 def test_article_text_snippets_only_when_text_may_be_shown() -> None:

@@ -717,10 +717,12 @@ def ranked_articles(
 
 def highlight(marked: str | None) -> SafeString:
     """ts_headline output as safe HTML: everything escaped, markers turned into balanced
-    <mark> elements."""
+    <mark> elements. ts_headline marks a hyphenated word's parts one by one: they are one
+    mark (<mark>Kassym-Jomart</mark>)."""
     parts: list[str] = []
     open_ = False
-    for piece in re.split(f"([{_START}{_STOP}])", marked or ""):
+    joined = (marked or "").replace(f"{_STOP}-{_START}", "-")
+    for piece in re.split(f"([{_START}{_STOP}])", joined):
         if piece == _START:
             if not open_:
                 parts.append("<mark>")

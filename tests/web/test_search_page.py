@@ -74,8 +74,8 @@ def test_a_hyphenated_name_is_found_and_highlighted(client) -> None:
     latin = _page(client, q="Kassym-Jomart")
     cyrillic = _page(client, q="Касым-Жомарт")
 
-    assert "<mark>Kassym</mark>-<mark>Jomart</mark> Tokayev visits Moscow" in latin
-    assert "<mark>Касым</mark>-<mark>Жомарт</mark> Токаев прибыл в Москву" in cyrillic
+    assert "<mark>Kassym-Jomart</mark> Tokayev visits Moscow" in latin
+    assert "<mark>Касым-Жомарт</mark> Токаев прибыл в Москву" in cyrillic
 
 
 def test_bulgarian_inflected_query_and_bulgarian_labels(client) -> None:
