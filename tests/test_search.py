@@ -302,6 +302,88 @@ def test_overlong_query_is_refused() -> None:
     assert error.value.field == "q"
 
 
+# Hyphenated words ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "typed"),
+    [
+        ("Kassym-Jomart", "Kassym-Jomart"),
+        ("kassym-jomart", "Kassym-Jomart"),
+        ("Касым-Жомарт", "Касым-Жомарт"),
+        ("Нур-Султан", "Нур-Султана"),
+        ("пресс-служба", "Пресс-служба"),
+    ],
+)
+def test_a_hyphenated_word_is_found_and_highlighted_whole(q: str, typed: str) -> None:
+    """A hyphen inside a word joins its parts: it excluded the second part, dropping every
+    text that named Kassym-Jomart Tokayev. An inflected last part is found as any word is."""
+    event = EventFactory(slug="visit", title=f"{typed} visit")
+    line = _line(event, f"{typed} speaks", body=f"Then {typed} spoke again.")
+    ArticleFactory(title=f"{typed} и ОДКС", text=f"Днес {typed} говори.")
+    ArticleFactory(title="Другое", text="Газ и цены.")
+
+    results = search_all(q, editor=False, show_text=True)
+
+    assert [a.title for a in results.articles] == [f"{typed} и ОДКС"]
+    assert [e.slug for e in results.events] == ["visit"]
+    assert [u.pk for u in results.updates] == [line.pk]
+    marked = f"<mark>{typed}</mark>"
+    assert str(results.articles[0].title_html) == f"{marked} и ОДКС"
+    assert marked in str(results.articles[0].snippet_html)
+    assert str(results.events[0].title_html) == f"{marked} visit"
+    assert str(results.updates[0].title_html) == f"{marked} speaks"
+    assert marked in str(results.updates[0].snippet_html)
+
+
+def test_a_hyphenated_word_needs_its_parts_together() -> None:
+    ArticleFactory(title="Tokayev", text="Kassym-Jomart Tokayev spoke.")
+    ArticleFactory(title="Other", text="Jomart, not Kassym, spoke.")
+
+    assert _articles("Kassym-Jomart") == ["Tokayev"]
+
+
+@pytest.mark.parametrize(
+    ("q", "tsquery"),
+    [
+        ("Kassym-Jomart", "'kassym':* <-> 'jomart':*"),
+        ("Нур-Султана Токаев", "'нур':* <-> 'султан':* & 'токаев':*"),
+        ("COVID-19", "'covid':* <-> '-19':*"),
+        ("Токаев - президент", "'токаев':* & 'президент':*"),
+        ("Токаев- президент", "'токаев':* & 'президент':*"),
+        ("Токаев -президент", "'токаев':* & !'президент'"),
+        ("Токаев -Нур-Султан", "'токаев':* & !('нур' <-> 'султан')"),
+        ('"Kassym-Jomart Tokayev"', "'kassym':* <-> 'jomart':* & 'tokayev':*"),
+    ],
+)
+def test_only_a_hyphen_starting_a_word_excludes_it(q: str, tsquery: str) -> None:
+    assert prefix_tsquery(q) == tsquery
+
+
+def test_a_hyphen_between_spaces_excludes_nothing() -> None:
+    ArticleFactory(title="Токаев е президент", text="")
+    ArticleFactory(title="Токаев и газът", text="")
+
+    assert _articles("Токаев - президент") == ["Токаев е президент"]
+    assert _articles("Токаев -президент") == ["Токаев и газът"]
+
+
+def test_a_hyphenated_word_can_be_excluded_and_quoted() -> None:
+    ArticleFactory(title="Токаев и Нур-Султан", text="")
+    ArticleFactory(title="Токаев в Москве", text="")
+    ArticleFactory(title="Kassym-Jomart Tokayev arrives", text="")
+
+    assert _articles("Токаев -Нур-Султан") == ["Токаев в Москве"]
+    assert _articles('"Kassym-Jomart Tokayev"') == ["Kassym-Jomart Tokayev arrives"]
+
+
+def test_a_hyphenated_entity_name_widens_a_query_as_a_phrase() -> None:
+    _tokayev()
+    ArticleFactory(title="Kassym-Jomart Tokayev in Moscow", text="")
+
+    assert _articles("Tokaev") == ["Kassym-Jomart Tokayev in Moscow"]
+
+
 # Highlighting ------------------------------------------------------------------------------
 
 
@@ -320,6 +402,15 @@ def test_highlights_are_escaped_and_marked() -> None:
 def test_marker_characters_in_a_hostile_text_stay_balanced() -> None:
     assert highlight("\ue000a\ue000b\ue001c\ue001<b>") == "<mark>ab</mark>c&lt;b&gt;"
     assert highlight("\ue000open") == "<mark>open</mark>"
+
+
+def test_a_hyphenated_words_marked_parts_are_one_mark() -> None:
+    assert highlight("\ue000Kassym\ue001-\ue000Jomart\ue001 Tokayev") == (
+        "<mark>Kassym-Jomart</mark> Tokayev"
+    )
+    assert highlight("\ue000Kassym\ue001 - \ue000Jomart\ue001") == (
+        "<mark>Kassym</mark> - <mark>Jomart</mark>"
+    )
 
 
 def test_article_text_snippets_only_when_text_may_be_shown() -> None:
@@ -422,6 +513,24 @@ def test_near_misses_of_titles_are_candidates_when_the_word_is_rare() -> None:
     ArticleFactory(title="Gas prices", text="Nothing related.")
 
     assert _candidates("Kazakstan") == [typo.pk]
+
+
+def test_full_text_candidates_are_read_from_the_gin_index_whatever_the_estimate() -> None:
+    matching = [ArticleFactory(title=f"Токаев {i}", text="Токаев поиска помощ.") for i in range(3)]
+    ArticleFactory(title="Цените на газа", text="Нищо общо тук.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proconfig FROM pg_proc WHERE proname = 'tracker_article_ids_matching'"
+        )
+        assert cursor.fetchone() == (["enable_seqscan=off"],)
+        cursor.execute(
+            "SELECT ARRAY(SELECT tracker_article_ids_matching(to_tsquery('simple', 'токаев:*')))"
+        )
+        (ids,) = cursor.fetchone()
+    assert sorted(ids) == sorted(a.pk for a in matching)
+    with CaptureQueriesContext(connection) as queries:
+        assert _candidates("Токаев") == sorted(ids, reverse=True)
+    assert "tracker_article_ids_matching(" in queries.captured_queries[-1]["sql"]
 
 
 def test_trigram_operators_are_priced_so_the_planner_reads_their_indexes() -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchQueryField,
@@ -33,6 +34,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
+    BigIntegerField,
     Exists,
     Expression,
     F,
@@ -95,7 +97,15 @@ RANK_CANDIDATES = 500
 # for (~1.7k at 100k articles: ~0.4% for each of the query's OR-ed forms).
 WALK_MATCHES = 10_000
 
-_WORD = re.compile(r"(-?)(\w+)")
+# A word is \w+ parts joined by hyphens, as PostgreSQL's parser reads Kassym-Jomart or
+# Нур-Султан: one word. A hyphen excludes the word it starts only at the query's start or
+# after a space (websearch syntax: "Токаев -ОДКС"); any other hyphen is no operator.
+_WORD = re.compile(r"(?:(?<!\S)(-))?(\w+(?:-\w+)*)")
+# Hyphens that neither join a word nor exclude one: spaces to websearch_to_tsquery, which
+# would read "Токаев - президент" as excluding президент.
+_LOOSE_HYPHEN = re.compile(r"-(?!\w)|(?<=[^\w\s])-")
+# A part of digits after a hyphen is a signed number to the parser: COVID-19 is covid, -19.
+_DIGITS = re.compile(r"[0-9]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # Bulgarian definite articles and plural endings, longest first: протестите, протестът,
 # Токаева. Only cut where at least four letters stay.
@@ -143,6 +153,24 @@ def _stem_prefix(word: str) -> str:
     return word
 
 
+def _words(q: str) -> list[tuple[bool, str]]:
+    """The first MAX_WORDS words of ``q`` as typed, each with whether it is excluded. The
+    one place a query (or a name) is split into words."""
+    return [(bool(minus), word) for minus, word in _WORD.findall(q)[:MAX_WORDS]]
+
+
+def _parts(word: str) -> list[str]:
+    """A word's parts, lower-cased, as PostgreSQL's parser indexes them one after another
+    (Kassym-Jomart: kassym, jomart; COVID-19: covid, -19), besides the whole word."""
+    first, *rest = word.lower().split("-")
+    return [first, *("-" + part if _DIGITS.fullmatch(part) else part for part in rest)]
+
+
+def _phrase(terms: Sequence[str]) -> str:
+    """A hyphenated word's parts as a to_tsquery phrase: each right after the previous."""
+    return " <-> ".join(terms)
+
+
 def _lexeme(word: str) -> str:
     """A to_tsquery operand that is only ever a quoted lexeme."""
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
@@ -150,13 +178,20 @@ def _lexeme(word: str) -> str:
 
 def prefix_tsquery(q: str) -> str:
     """to_tsquery text for the 'simple' prefix branch: every word (at most MAX_WORDS) as a
-    quoted prefix, AND-ed; ``-word`` excludes the word. Built from ``\\w+`` words only and
-    quoted, so user text never reaches to_tsquery's operator syntax."""
+    quoted prefix, AND-ed, a hyphenated word's parts as a phrase of prefixes; ``-word``
+    excludes the word. Built from ``\\w+`` parts only and quoted, so user text never reaches
+    to_tsquery's operator syntax."""
     terms = []
-    for minus, word in _WORD.findall(q.lower())[:MAX_WORDS]:
-        if word == "or":
+    for excluded, word in _words(q):
+        if word.lower() == "or":
             continue
-        terms.append(f"!{_lexeme(word)}" if minus else f"{_lexeme(_stem_prefix(word))}:*")
+        parts = _parts(word)
+        if not excluded:
+            terms.append(_phrase([f"{_lexeme(_stem_prefix(part))}:*" for part in parts]))
+        elif len(parts) == 1:
+            terms.append(f"!{_lexeme(parts[0])}")
+        else:
+            terms.append(f"!({_phrase([_lexeme(part) for part in parts])})")
     if not any(not term.startswith("!") for term in terms):
         return ""
     return " & ".join(terms)
@@ -240,13 +275,19 @@ def search_entities(q: str) -> QuerySet[Entity]:
 
 
 def _names_tsquery(names: Sequence[str]) -> str:
-    """to_tsquery text matching any of ``names``: each name's words AND-ed, words of four
-    letters or more as prefixes (inflected forms), shorter ones exactly (US, ЕС)."""
+    """to_tsquery text matching any of ``names``: each name's words AND-ed (a hyphenated
+    word's parts as a phrase), parts of four letters or more as prefixes (inflected forms),
+    shorter ones exactly (US, ЕС)."""
     alternatives = []
     for name in dict.fromkeys(names):
-        words = [word for _minus, word in _WORD.findall(name.lower())][:MAX_WORDS]
         terms = [
-            f"{_lexeme(_stem_prefix(w))}:*" if len(w) >= _MIN_STEM else _lexeme(w) for w in words
+            _phrase(
+                [
+                    f"{_lexeme(_stem_prefix(p))}:*" if len(p) >= _MIN_STEM else _lexeme(p)
+                    for p in _parts(word)
+                ]
+            )
+            for _excluded, word in _words(name)
         ]
         if terms:
             alternatives.append("(" + " & ".join(terms) + ")")
@@ -296,31 +337,16 @@ def _parse(
     prefix = prefix_tsquery(q)
     if not prefix:
         return None, []
-    tokens = [(minus, word) for minus, word in _WORD.findall(q)[:MAX_WORDS] if word != "or"]
-    words = " ".join(word for minus, word in tokens if not minus)
-    negated = [word for minus, word in tokens if minus]
+    tokens = [(excluded, word) for excluded, word in _words(q) if word != "or"]
+    words = " ".join(word for excluded, word in tokens if not excluded)
+    negated = [word for excluded, word in tokens if excluded]
+    websearch = _LOOSE_HYPHEN.sub(" ", q)
     query = SearchQuery(prefix, config="simple", search_type="raw")
     for config in BASE_CONFIGS:
-        query = query | SearchQuery(q, config=config, search_type="websearch")
+        query = query | SearchQuery(websearch, config=config, search_type="websearch")
     if language:
-        query = query | SearchQuery(q, config=_config(language), search_type="websearch")
-    alias_order = ("aliases__language", "aliases__name")
-    named: list[Entity] = list(
-        search_entities(words)
-        .annotate(
-            alias_names=ArrayAgg("aliases__name", order_by=alias_order, default=Value([])),
-            alias_languages=ArrayAgg("aliases__language", order_by=alias_order, default=Value([])),
-        )
-        .alias(
-            # The entities whose names widen the query are the best by rank, ties by id; the
-            # ones listed, by rank, ties by name: each entity's place in both, to keep both.
-            by_id=Window(RowNumber(), order_by=[F("rank").desc(), "pk"]),
-            by_name=Window(RowNumber(), order_by=[F("rank").desc(), "name"]),
-        )
-        .filter(Q(by_id__lte=MAX_NAMED_ENTITIES) | Q(by_name__lte=entities))
-        .order_by("-rank", "pk")
-        .only("pk", "name", "slug", "kind")
-    )
+        query = query | SearchQuery(websearch, config=_config(language), search_type="websearch")
+    named = _named_entities(words, entities)
     for entity in named:
         languages = entity.alias_languages  # type: ignore[attr-defined]
         entity.alias_list = [  # type: ignore[attr-defined]
@@ -347,6 +373,37 @@ def _parse(
         fuzzy="" if negated else words,
     )
     return parsed, named
+
+
+def _named_entities(words: str, entities: int) -> list[Entity]:
+    """The entities ``words`` names (:func:`search_entities`) that widen the query (the best
+    :data:`MAX_NAMED_ENTITIES` by rank, ties by id) or are listed (the best ``entities`` by
+    rank, ties by name), best rank first, ties by id; with their aliases' names and
+    languages in ``alias_names`` and ``alias_languages``. One statement.
+
+    Each entity's place in both orders is a window; the filter on them is written around
+    the compiled statement here, as Django's own filter on a window compiled the statement
+    twice (~1.5 ms of a search page)."""
+    alias_order = ("aliases__language", "aliases__name")
+    ranked = (
+        search_entities(words)
+        .annotate(
+            alias_names=ArrayAgg("aliases__name", order_by=alias_order, default=Value([])),
+            alias_languages=ArrayAgg("aliases__language", order_by=alias_order, default=Value([])),
+            by_id=Window(RowNumber(), order_by=[F("rank").desc(), "pk"]),
+            by_name=Window(RowNumber(), order_by=[F("rank").desc(), "name"]),
+        )
+        .order_by()
+        .only("pk", "name", "slug", "kind")
+    )
+    sql, params = ranked.query.sql_with_params()
+    return list(
+        Entity.objects.raw(
+            f"SELECT * FROM ({sql}) ranked WHERE by_id <= %s OR by_name <= %s"  # noqa: S608 - compiled by Django
+            " ORDER BY rank DESC, id",
+            [*params, MAX_NAMED_ENTITIES, entities],
+        )
+    )
 
 
 class _CompiledQuery(SearchQuery):
@@ -602,12 +659,14 @@ def candidate_articles(
       misses, thousands of titles for a common name, cost ~8 µs each to confirm;
     - below, the full-text matches' ids come from the GIN index first and the near misses'
       from the trigram index (each an init plan, UNION-ed): only those rows are sorted. A
-      word found nowhere costs two index probes."""
+      word found nowhere costs two index probes. The GIN index is read by a function
+      (migration 0015) that does not let the planner test every row instead, which it
+      preferred for a query widened by entity names (0.9 s instead of 10 ms)."""
     full_text = Article.objects.filter(search=parsed.tsquery).order_by()
     if _estimated_rows(full_text.values("pk")) >= WALK_MATCHES:
         conditions = [Q(search=parsed.tsquery)]
     else:
-        conditions = [_from_index(full_text)]
+        conditions = [Q(_EqualsAny(F("pk"), _ArticleIdsMatching(parsed.tsquery)))]
         if parsed.fuzzy:
             conditions.append(_from_index(Article.objects.filter(_near(parsed, "title"))))
     parts = [
@@ -625,6 +684,15 @@ def _from_index(matching: QuerySet[Article]) -> Q:
     """``id = ANY(ARRAY(<matching ids>))``: an init plan run once (from the index its
     condition has); an IN (subquery) would be turned into a join and walked in id order."""
     return Q(_EqualsAny(F("pk"), ArraySubquery(matching.order_by().values("pk"))))
+
+
+class _ArticleIdsMatching(Func):
+    """``ARRAY(SELECT tracker_article_ids_matching(query))``: the ids of the articles whose
+    vector matches, from the GIN index, as an init plan run once."""
+
+    function = "tracker_article_ids_matching"
+    template = "ARRAY(SELECT %(function)s(%(expressions)s))"
+    output_field = ArrayField(BigIntegerField())
 
 
 def ranked_articles(
@@ -649,10 +717,12 @@ def ranked_articles(
 
 def highlight(marked: str | None) -> SafeString:
     """ts_headline output as safe HTML: everything escaped, markers turned into balanced
-    <mark> elements."""
+    <mark> elements. ts_headline marks a hyphenated word's parts one by one: they are one
+    mark (<mark>Kassym-Jomart</mark>)."""
     parts: list[str] = []
     open_ = False
-    for piece in re.split(f"([{_START}{_STOP}])", marked or ""):
+    joined = (marked or "").replace(f"{_STOP}-{_START}", "-")
+    for piece in re.split(f"([{_START}{_STOP}])", joined):
         if piece == _START:
             if not open_:
                 parts.append("<mark>")

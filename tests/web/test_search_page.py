@@ -67,6 +67,17 @@ def test_results_are_grouped_and_highlighted(client) -> None:
     assert 'value="Tokayev"' in html  # the box in the frame keeps the query
 
 
+def test_a_hyphenated_name_is_found_and_highlighted(client) -> None:
+    event = EventFactory(slug="visit", title="Kassym-Jomart Tokayev visits Moscow")
+    _line(event, "Касым-Жомарт Токаев прибыл в Москву")
+
+    latin = _page(client, q="Kassym-Jomart")
+    cyrillic = _page(client, q="Касым-Жомарт")
+
+    assert "<mark>Kassym-Jomart</mark> Tokayev visits Moscow" in latin
+    assert "<mark>Касым-Жомарт</mark> Токаев прибыл в Москву" in cyrillic
+
+
 def test_bulgarian_inflected_query_and_bulgarian_labels(client) -> None:
     event = EventFactory(slug="protests", title="Protests in Kazakhstan")
     EventTranslation.objects.create(event=event, language="bg", title="Протести в Казахстан")
