@@ -151,9 +151,11 @@ def test_in_process_breakdown(settings: Settings, capsys: pytest.CaptureFixture[
         # A page from the micro-cache renders nothing; a built one does.
         rendered = profile.parts_ms["templates"] > 0
         assert profile.page and rendered != profile.endpoint.endswith(CACHED), profile
-    # The review queue was rendered for the signed-in editor: its session was read.
+    # The review queue was rendered for the signed-in editor: its user was read, its session
+    # came from the cache (cached_db), not from a session row.
     review = by_label[pages[-1].label]
-    assert any("django_session" in sql for sql, _ in review.statements)
+    assert any('FROM "events_user"' in sql for sql, _ in review.statements)
+    assert not any("django_session" in sql for sql, _ in review.statements)
     search = by_label["page: search common name" + BUILT]
     assert any('"search" @@' in sql for sql, _ in search.statements)
     assert pages[8].path == pages[9].path == f"/search/?q={quote(COMMON_NAME)}"

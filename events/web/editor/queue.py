@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.formats import number_format
 
-from events.models import Article, ArticleEvent, ArticleState, Event, LinkState, Mention
+from events.models import Article, ArticleEvent, ArticleState, LinkState, Mention
 
 # A row never shows the article text; these columns are the heavy ones.
 HEAVY_FIELDS = ("text", "minhash", "search", "failure_reason", "raw_html_sha256")
@@ -190,8 +190,3 @@ def review_counts() -> QueueCounts:
     # The two are disjoint (an article with a suggestion has a link), so their sum is
     # exact below the cap and above it whenever either is.
     return QueueCounts(min(suggested + unlinked, cap + 1), suggested, unlinked, cap)
-
-
-def event_choices() -> list[tuple[str, str]]:
-    """(slug, title) of every event, for the "attach to another event" field."""
-    return list(Event.objects.order_by("title").values_list("slug", "title"))

@@ -2,7 +2,6 @@
 service; reads go through the queue module and the selectors. Every action is a plain form
 POST that redirects back; with htmx, a review-queue action redraws only its row."""
 
-from html import escape
 from urllib.parse import urlsplit
 
 from django.contrib import messages
@@ -14,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -51,6 +49,7 @@ from events.services.timeline import (
 )
 from events.web.editor import queue
 from events.web.editor.access import editor_required
+from events.web.editor.choices import event_datalist
 from events.web.editor.diff import revision_changes, version_changes
 from events.web.editor.forms import (
     AttachForm,
@@ -115,23 +114,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "include_duplicates": include_duplicates,
         "next_url": f"?{next_query.urlencode()}" if next_cursor else "",
         "is_later_page": "after" in request.GET,
-        "event_datalist": _event_datalist(queue.event_choices()),
+        "event_datalist": event_datalist(),
         "row_text": row_texts(),
         "language": page_language(),
         "error": error,
         "here": request.get_full_path(),
     }
     return render(request, "editor/review_queue.html", context, status=400 if error else 200)
-
-
-def _event_datalist(events: list[tuple[str, str]]) -> SafeString:
-    """The <option>s of the "attach to" field's suggestions: every event (the field takes
-    any slug), joined here with the standard library's escape: a template loop, or
-    format_html per option, cost 8-15 ms for a thousand events."""
-    options = "".join(
-        f'<option value="{escape(slug)}">{escape(title)}</option>' for slug, title in events
-    )
-    return mark_safe(options)  # noqa: S308 - every value above is escaped
 
 
 def _row_response(
