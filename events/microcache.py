@@ -7,12 +7,13 @@ seconds in Redis, and a per-process copy of what they read or stored.
   request again, with a 304 when the client's copy is this one.
 - ``LocalEntries``: the per-process copy, so a hot page crosses from Redis once per TTL and
   process rather than on every request.
-- ``read`` / ``remember`` / ``store``: an entry found here or in Redis, or kept in both.
-- ``claim_or_wait`` / ``release``: the stampede guard. When a hot entry expires, the
-  requests that miss in the same instant do not all build it: the first takes a short lock in
-  Redis and builds, the others wait for its entry (at most ``WAIT_SECONDS``, then they build
-  too). A build that keeps nothing (a 404) releases the lock with no entry, and the waiting
-  requests build their own.
+- ``remember`` / ``store``: an entry read from Redis copied here, or kept in both.
+- ``read_or_claim`` (the pages': the read and the lock in one round trip; the API reads
+  with its rate check) / ``claim_or_wait`` / ``release``: the stampede guard. When a hot
+  entry expires, the requests that miss in the same instant do not all build it: the first
+  takes a short lock in Redis and builds, the others wait for its entry (at most
+  ``WAIT_SECONDS``, then they build too). A build that keeps nothing (a 404) releases the
+  lock with no entry, and the waiting requests build their own.
 """
 
 import json
@@ -155,15 +156,6 @@ def remember(local: LocalEntries, key: str, value: bytes | None, seconds: int) -
     if entry is not None:
         local.put(key, entry, expires=entry.at + seconds)
     return entry
-
-
-def read(local: LocalEntries, key: str, seconds: int) -> Entry | None:
-    """The entry under ``key``: this process's copy, else Redis's (one round trip). Raises
-    RedisError."""
-    entry = local.get(key, time.time())
-    if entry is not None:
-        return entry
-    return remember(local, key, throttling.redis_client().get(throttling.redis_key(key)), seconds)
 
 
 def store(

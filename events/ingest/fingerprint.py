@@ -62,9 +62,9 @@ def content_hash(text: str) -> str:
 
 
 def fingerprint(text: str) -> Fingerprint:
-    normalized = normalize_text(text)
-    digest = hashlib.sha256(normalized.encode("utf-8")).hexdigest()
-    shingles = _shingles(normalized.encode("utf-8").split())
+    normalized = normalize_text(text).encode("utf-8")
+    digest = hashlib.sha256(normalized).hexdigest()
+    shingles = _shingles(normalized.split())
     if not shingles:
         return Fingerprint(content_hash=digest, minhash=(), band_keys=())
     values = tuple(_minhash(shingles).tolist())
