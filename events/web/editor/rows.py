@@ -5,11 +5,16 @@ per link, ``{% translate %}`` a dozen times per row and ``get_state_display`` (w
 translates every choice) per link: ~250 translations and ~140 URL reversals a page."""
 
 from collections.abc import Callable, Iterable
+from urllib.parse import quote
 
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Article, LinkState
+from events.models import LinkState, Precision
+from events.templatetags.tracker import precise_date
+from events.web.editor.queue import QueueRow
 
 _STATE_LABELS = dict(LinkState.choices)
 _PLACEHOLDER = "987654321"
@@ -21,24 +26,30 @@ def _by_id(name: str) -> Callable[[int], str]:
     return lambda pk: template.replace(_PLACEHOLDER, str(pk), 1)
 
 
-def rows_prepare(articles: Iterable[Article]) -> None:
-    """Set ``attach_url``, ``update_url`` and ``start_url`` on each article and
-    ``event_url``, ``confirm_url``, ``reject_url`` and ``state_label`` on each of its
-    event links (``links``, as the queue's selector reads them)."""
+def rows_prepare(rows: Iterable[QueueRow], *, here: str) -> None:
+    """Fill in each row's action addresses (``start_url`` comes back to ``here``) and its
+    date as the ``<time>`` element shows it, and each of its links' event and action
+    addresses, state label and score."""
     attach, update = _by_id("web:editor-attach"), _by_id("web:editor-update-new")
     start, confirm = _by_id("web:editor-event-start"), _by_id("web:editor-link-confirm")
     reject = _by_id("web:editor-link-reject")
     # Slugs are URL-safe: substituted as they are, as reverse() would leave them.
     event = reverse("web:event", args=["-"])
-    for article in articles:
-        article.attach_url = attach(article.pk)  # type: ignore[attr-defined]
-        article.update_url = update(article.pk)  # type: ignore[attr-defined]
-        article.start_url = start(article.pk)  # type: ignore[attr-defined]
-        for link in article.links:  # type: ignore[attr-defined]
-            link.event_url = event.replace("/-/", f"/{link.event.slug}/", 1)
+    # As the template's urlencode filter quotes it.
+    back = f"?next={quote(here)}"
+    for row in rows:
+        row.attach_url = attach(row.pk)
+        row.update_url = update(row.pk)
+        row.start_url = start(row.pk) + back
+        if row.published_at:
+            row.published_iso = timezone.localtime(row.published_at).isoformat()
+            row.published_text = precise_date(row.published_at, Precision.MINUTE)
+        for link in row.links:
+            link.event_url = event.replace("/-/", f"/{link.event_slug}/", 1)
             link.confirm_url = confirm(link.pk)
             link.reject_url = reject(link.pk)
-            link.state_label = _STATE_LABELS.get(link.state, link.state)
+            link.state_label = str(_STATE_LABELS.get(link.state, link.state))
+            link.score_text = floatformat(link.score, 2)
 
 
 def row_texts() -> dict[str, str]:
