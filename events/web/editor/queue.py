@@ -43,7 +43,7 @@ class Show:
 
 @dataclass(slots=True)
 class QueueLink:
-    """One of a row's event links; the ``*_url`` and ``*_text`` fields are filled in by
+    """One of a row's event links; the fields after ``decided_by`` are filled in by
     ``rows.rows_prepare``."""
 
     pk: int
@@ -74,6 +74,12 @@ class QueueRow:
     copies: int  # how many articles are copies of this one
     links: list[QueueLink]  # undecided first, then by score
     names: list[tuple[str, int]]  # (entity name, count), the most frequent first
+    # Filled in by ``rows.rows_prepare``.
+    dom_id: str = ""
+    attach_id: str = ""
+    heading: str = ""
+    on_the_web: bool = False
+    language_badge: str = ""
     attach_url: str = ""
     update_url: str = ""
     start_url: str = ""
