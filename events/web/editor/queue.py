@@ -6,14 +6,15 @@ yet (no suggestion and no decision). Once every link is decided it leaves the qu
 
 A page is one SQL statement, written out rather than built by the ORM: each row's links (with
 their events' labels in the page's language and their deciders) and its first mentions come
-with it as JSON arrays, read into small dataclasses. The ORM's version (a queryset with
-subqueries, three prefetches, ~160 model instances) cost ~14 ms of CPU a page on the
-benchmark machine to compile, instantiate and match up, for ~1 ms of database time.
+with it as JSON arrays, read into small dataclasses; the header counts are one more. The
+ORM's version (a queryset with subqueries, three prefetches, ~160 model instances, two count
+querysets) cost ~14 ms of CPU a page to compile, instantiate and match up on a machine where
+this costs ~0.4 ms, for the same ~1 ms of database time.
 
 Measured on 100,000 ready articles (70% decided, 20% with suggestions, 10% unlinked), after
-VACUUM ANALYZE: a page's statement ~0.5 ms (it walks the newest articles and stops when the
-page is full). The two header counts stop at 1,000 (each an exact count read ~86k index rows,
-15 + 18 ms).
+VACUUM ANALYZE: a page's statement ~1 ms (it walks the newest articles and stops when the
+page is full; the links and mentions are read for those 26 rows only). The two header counts
+stop at 1,000 (each an exact count read ~86k index rows, 15 + 18 ms).
 """
 
 import base64
@@ -95,6 +96,7 @@ _OPEN = (
     "(SELECT bool_or(l.state = %(suggested)s) FROM events_articleevent l WHERE l.article_id = a.id)"
 )
 _SHOW = {
+    # Undecided or unlinked, in one lookup per row.
     Show.WAITING: f"coalesce({_OPEN}, true)",
     Show.SUGGESTED: _OPEN,
     Show.UNLINKED: "NOT EXISTS (SELECT 1 FROM events_articleevent l WHERE l.article_id = a.id)",

@@ -2,7 +2,9 @@
 and of its links' events, its links' state labels and the row's fixed texts, prepared once
 per page in Python. The row template asked ``{% url %}`` six times per row and twice more
 per link, ``{% translate %}`` a dozen times per row and ``get_state_display`` (which
-translates every choice) per link: ~250 translations and ~140 URL reversals a page."""
+translates every choice) per link: ~250 translations and ~140 URL reversals a page. Each
+value a template shows costs a lookup, localization and escaping; what a row shows more than
+once, or through a filter, is made a string here."""
 
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
