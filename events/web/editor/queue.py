@@ -161,7 +161,7 @@ class Cursor:
             return condition, {"after_id": self.id}
         stamp = self.published_at
         if timezone.is_naive(stamp):  # as the ORM reads a naive value: in the default zone
-            stamp = timezone.make_aware(stamp)
+            stamp = timezone.make_aware(stamp, timezone.get_default_timezone())
         condition = (
             "(a.published_at < %(after_at)s"
             " OR (a.published_at = %(after_at)s AND a.id < %(after_id)s))"
