@@ -285,15 +285,24 @@ def article_band_keys_set(*, article_id: int, keys: tuple[int, ...]) -> None:
 
 # Exact copies (same normalised text) and near-duplicate candidates (sharing an LSH band key)
 # in one round trip; both through their indexes, so the cost does not grow with the corpus.
+# Each starts from its own index whatever the statistics say: ``OFFSET 0`` keeps the planner
+# from folding the subquery into the outer query and reordering it. Left free, on a table
+# whose statistics predate its ready rows (a young table, or one autovacuum has not analysed
+# since a burst of stores) it walked every ready article by the ``article_ready`` index and
+# probed its content hash and band keys one article at a time: 0.46 ms of execution at 49
+# ready articles against 0.11, and growing with them.
 _DUPLICATE_SQL = """
-(SELECT false, id, duplicate_of_id, NULL::bigint[] FROM events_article
- WHERE state = %(ready)s AND id <> %(article)s AND content_hash = %(hash)s
- ORDER BY id LIMIT 1)
+(SELECT false, id, duplicate_of_id, NULL::bigint[] FROM (
+     SELECT id, duplicate_of_id, state FROM events_article
+     WHERE content_hash = %(hash)s AND id <> %(article)s OFFSET 0) AS same
+ WHERE state = %(ready)s ORDER BY id LIMIT 1)
 UNION ALL
-(SELECT true, id, duplicate_of_id, minhash FROM events_article
- WHERE state = %(ready)s AND id <> %(article)s AND id IN (
-     SELECT article_id FROM events_articlebandkey WHERE key = ANY(%(keys)s::bigint[]))
- ORDER BY id LIMIT %(limit)s)
+(SELECT true, near.id, near.duplicate_of_id, near.minhash
+ FROM (SELECT DISTINCT article_id FROM events_articlebandkey
+       WHERE key = ANY(%(keys)s::bigint[]) AND article_id <> %(article)s) AS shared,
+ LATERAL (SELECT id, duplicate_of_id, minhash FROM events_article
+          WHERE id = shared.article_id AND state = %(ready)s OFFSET 0) AS near
+ ORDER BY near.id LIMIT %(limit)s)
 """
 
 
