@@ -8,6 +8,7 @@ from django.db import connection
 from events.ingest.fingerprint import fingerprint
 from events.models import ArticleBandKey
 from events.services.articles import store
+from events.services.sql import array_literal
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +45,18 @@ def test_duplicate_lookup_reads_no_article_that_shares_neither_hash_nor_band_key
     ]
     assert read
     assert sum(read) == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "cast"),
+    [
+        ([], "bigint[]"),
+        ([0, 1, -1, 2**63 - 1, -(2**63), 4294967295], "bigint[]"),
+        ([7, 12345, 2**31 - 1], "integer[]"),
+        ([0.0, 0.1, 0.3333, 1e-05, 123456.789, 2.5e-300], "double precision[]"),
+    ],
+)
+def test_array_literal_reads_back_as_the_list_psycopg2_would_send(values, cast) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s::{cast} = %s::{cast}", [array_literal(values), values])
+        assert cursor.fetchone() == (True,)

@@ -33,6 +33,7 @@ from events.services.enrichment import (
     enrichment_compute,
     enrichment_writes,
 )
+from events.services.sql import array_literal
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ def _fields(
         "modified": extracted.modified_at,
         "language": prepared.language,
         "hash": fp.content_hash,
-        "minhash": list(fp.minhash),
+        "minhash": array_literal(fp.minhash),
         "sha256": prepared.page_sha256,
         "outlet": outlet_id,
         "duplicate_of": duplicate_of,
@@ -224,7 +225,7 @@ def _writes(
         **fields,
         "article": article.id,
         "now": timezone.now(),
-        "band_keys": list(dict.fromkeys(prepared.fingerprint.band_keys)),
+        "band_keys": array_literal(dict.fromkeys(prepared.fingerprint.band_keys)),
         "urls": [u for u in dict.fromkeys(urls) if u and len(u) <= MAX_URL_CHARS],
     }
     return (_ARTICLE_SQL, params), _page_writes(article.id, prepared)
@@ -311,7 +312,7 @@ def _duplicate_params(article_id: int, fp: Fingerprint) -> dict[str, Any]:
         "ready": str(ArticleState.READY),
         "article": article_id,
         "hash": fp.content_hash,
-        "keys": list(fp.band_keys),
+        "keys": array_literal(fp.band_keys),
         "limit": CANDIDATE_LIMIT,
     }
 
