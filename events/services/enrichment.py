@@ -53,6 +53,7 @@ from events.models import (
     Update,
 )
 from events.services.fetching import redis_client
+from events.services.sql import array_literal
 
 logger = logging.getLogger(__name__)
 
@@ -343,12 +344,12 @@ def enrichment_writes(article_id: int, enrichment: Enrichment) -> tuple[str, dic
     matches, suggestions = enrichment.matches, enrichment.suggestions
     return _ENRICH_SQL, {
         "article": article_id,
-        "entities": [m.entity_id for m in matches],
-        "counts": [m.count for m in matches],
-        "starts": [m.first_start for m in matches],
-        "ends": [m.first_end for m in matches],
-        "events": [event_id for event_id, _ in suggestions],
-        "scores": [round(score, 4) for _, score in suggestions],
+        "entities": array_literal(m.entity_id for m in matches),
+        "counts": array_literal(m.count for m in matches),
+        "starts": array_literal(m.first_start for m in matches),
+        "ends": array_literal(m.first_end for m in matches),
+        "events": array_literal(event_id for event_id, _ in suggestions),
+        "scores": array_literal(round(score, 4) for _, score in suggestions),
         "now": timezone.now(),
         "suggested": str(LinkState.SUGGESTED),
         "auto": str(LinkOrigin.AUTO),

@@ -1,0 +1,62 @@
+"""The SQL of the storing transaction: what its statements read and how many it sends."""
+
+import json
+
+import pytest
+from django.db import connection
+
+from events.ingest.fingerprint import fingerprint
+from events.models import ArticleBandKey
+from events.services.articles import store
+from events.services.sql import array_literal
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "The committee approved the budget for the new hospital after a long debate. " * 20
+
+
+def _scans(plan: dict) -> list[dict]:
+    nodes = [plan]
+    for child in plan.get("Plans", []):
+        nodes += _scans(child)
+    return nodes
+
+
+def test_duplicate_lookup_reads_no_article_that_shares_neither_hash_nor_band_key() -> None:
+    # Ready articles the statistics do not know of yet (no ANALYZE since they were stored):
+    # a planner left free walked them all by the ready-articles index.
+    for n in range(40):
+        article = ArticleFactory(content_hash=f"{n:064x}", minhash=[n] * 128)
+        ArticleBandKey.objects.bulk_create(
+            ArticleBandKey(article=article, key=n * 1000 + band) for band in range(42)
+        )
+    params = store._duplicate_params(0, fingerprint(TEXT))
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(store._DUPLICATE_SQL, params).decode()
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query}")
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    read = [
+        node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+        for node in _scans(plan[0]["Plan"])
+        if node.get("Relation Name") == "events_article"
+    ]
+    assert read
+    assert sum(read) == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "cast"),
+    [
+        ([], "bigint[]"),
+        ([0, 1, -1, 2**63 - 1, -(2**63), 4294967295], "bigint[]"),
+        ([7, 12345, 2**31 - 1], "integer[]"),
+        ([0.0, 0.1, 0.3333, 1e-05, 123456.789, 2.5e-300], "double precision[]"),
+    ],
+)
+def test_array_literal_reads_back_as_the_list_psycopg2_would_send(values, cast) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s::{cast} = %s::{cast}", [array_literal(values), values])
+        assert cursor.fetchone() == (True,)
