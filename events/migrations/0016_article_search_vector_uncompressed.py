@@ -1,13 +1,13 @@
 """Store the articles' search vectors out of line without compression (``STORAGE EXTERNAL``).
 
-A vector is ~8 kB, TOASTed, and was compressed with pglz (~2.7 kB). A search reads hundreds of
-them per page (the newest matches are found by testing each row's vector, then 500
-candidates are ranked with ``ts_rank_cd``), and pglz decompression was most of that: ranking
-500 candidates took 9.5–14 ms with pglz against 5.8–7.4 ms uncompressed (lz4 measured the
-same as uncompressed, but not every PostgreSQL build has it: the embedded one has not).
-Storing an article also skips the compression (~60 µs per vector). The cost is disk: the
-table with its TOAST grows by about a quarter (286 → 362 MB for the vectors of 100k
-articles).
+A vector of a typical article is ~3 kB, TOASTed (out of line) and, for 60% of the benchmark
+corpus's articles, compressed with pglz, which saves little on a vector (~15%). A search reads
+hundreds of them per page (the newest matches are found by testing each row's vector, then 500
+candidates are ranked with ``ts_rank_cd``), and decompression was most of that: ranking 500
+candidates took 10-14 ms against 6-7 ms uncompressed (lz4 measured about the same as
+uncompressed, but not every PostgreSQL build has it: the embedded one has not). Storing an
+article also skips the compression (~60 µs per vector). The cost is disk: the articles' table
+with its TOAST and indexes grows by a tenth (632 → 694 MB at 100k articles).
 
 Only vectors written from now on are stored this way; the stored ones are recompressed when
 their article is next written. To convert them all at once (a full rewrite of the table's
