@@ -9,7 +9,7 @@ uncompressed, but not every PostgreSQL build has it: the embedded one has not). 
 article also skips the compression (~60 µs per vector). The cost is disk: the articles' table
 with its TOAST and indexes grows by a tenth (632 → 694 MB at 100k articles).
 
-Only vectors written from now on are stored this way; the stored ones are recompressed when
+Only vectors written from now on are stored this way; the stored ones are rewritten uncompressed when
 their article is next written. To convert them all at once (a full rewrite of the table's
 TOAST, heavy on a large table): ``UPDATE events_article SET title = title``.
 """
