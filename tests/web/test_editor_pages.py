@@ -16,6 +16,7 @@ from events.models import (
     ArticleState,
     Citation,
     Event,
+    EventTranslation,
     Feed,
     FeedHealth,
     LinkOrigin,
@@ -197,6 +198,40 @@ def test_queue_lists_waiting_articles_only(editor_client):
     )
     only_unlinked = editor_client.get("/editor/review/?show=unlinked").content.decode()
     assert unlinked.title in only_unlinked and waiting.title not in only_unlinked
+
+
+def test_queue_rows_label_events_in_the_page_language_name_deciders_and_cap_names(
+    editor_client, editor
+):
+    article = _article(title="Разполагане")
+    csto = EventFactory(title="CSTO deployment")
+    EventTranslation.objects.create(event=csto, language="bg", title="Разполагане на ОДКС")
+    unrest = EventFactory(title="Unrest")
+    EventTranslation.objects.create(event=unrest, language="bg", title="", summary="Само резюме")
+    _suggestion(article, csto, score=0.835)
+    ArticleEvent.objects.create(
+        article=article,
+        event=unrest,
+        score=0.4,
+        state=LinkState.CONFIRMED,
+        decided_by=editor,
+        decided_at=timezone.now(),
+    )
+    for i in range(queue.MENTIONS_SHOWN + 2):
+        entity = EntityFactory(name=f"Person {i:02}")
+        Mention.objects.create(
+            article=article, entity=entity, count=20 - i, first_start=i, first_end=i + 1
+        )
+    english = editor_client.get("/editor/review/").content.decode()
+    assert "CSTO deployment</a>" in english and "0.84" in english
+    assert "confirmed · editor" in english
+    assert english.index("CSTO deployment") < english.index("Unrest")  # undecided first
+    assert "Person 07" in english and "Person 08" not in english
+    editor_client.cookies["django_language"] = "bg"
+    bulgarian = editor_client.get("/editor/review/").content.decode()
+    assert "Разполагане на ОДКС</a>" in bulgarian and "0,84" in bulgarian
+    assert "Unrest</a>" in bulgarian  # no curated Bulgarian title: the English one
+    assert ': CSTO deployment">' in bulgarian  # the buttons' names keep the English title
 
 
 def test_queue_header_counts_what_is_waiting(editor_client):
@@ -704,6 +739,9 @@ def _queries(client, url):
 def test_queue_queries_do_not_grow_with_rows(editor_client):
     _queue_rows(2)
     few = _queries(editor_client, "/editor/review/?duplicates=1")
+    # The user, the editors' group, the page's rows, the header counts, the event choices'
+    # fingerprint and (new events: not cached yet) the choices.
+    assert few == 6
     _queue_rows(18)
     assert _queries(editor_client, "/editor/review/?duplicates=1") == few
 

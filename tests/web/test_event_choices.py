@@ -19,7 +19,8 @@ def _datalist(client) -> str:
 
 
 def _built_now() -> str:
-    return choices._options(Event.objects.order_by("title").values_list("slug", "title"))
+    live = Event.objects.filter(merged_into__isnull=True).order_by("title")
+    return choices._options(live.values_list("slug", "title"))
 
 
 def _create(events):
@@ -44,7 +45,7 @@ def _delete(events):
 
 @pytest.mark.parametrize(
     ("change", "shows_differently"),
-    [(_create, True), (_rename, True), (_delete, True), (_close, False), (_merge, False)],
+    [(_create, True), (_rename, True), (_delete, True), (_close, False), (_merge, True)],
 )
 def test_the_attach_suggestions_follow_every_change_to_the_events_at_once(
     editor_client, change, shows_differently
@@ -60,8 +61,8 @@ def test_the_attach_suggestions_follow_every_change_to_the_events_at_once(
 
     after = _datalist(editor_client)
     assert after == _built_now()
-    # Closing or merging keeps the event (a merged one stays as a redirecting tombstone), and
-    # the options show only slugs and titles.
+    # Closing keeps the event, and the options show only slugs and titles. A merged event
+    # stays as a redirecting tombstone but is no longer offered: attaching to it is refused.
     assert (after != before) is shows_differently
 
 
@@ -89,3 +90,14 @@ def test_options_read_after_a_change_are_filed_under_their_own_fingerprint(db, m
     monkeypatch.undo()
     assert cache.get(choices._key(stale)) is None
     assert cache.get(choices._key(choices.event_choices_fingerprint())) == _built_now()
+
+
+def test_an_event_merged_into_another_is_not_offered(editor_client):
+    loser = EventFactory(slug="quake-duplicate", title="Quake (duplicate)")
+    winner = EventFactory(slug="quake", title="Quake")
+    event_merge(loser=loser, winner=winner, by=None)
+
+    datalist = _datalist(editor_client)
+
+    assert '<option value="quake">Quake</option>' in datalist
+    assert "quake-duplicate" not in datalist

@@ -92,18 +92,20 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", queue.Show.WAITING)
     include_duplicates = request.GET.get("duplicates") == "1"
     error, next_cursor = "", None
-    rows: list[Article] = []
+    rows: list[queue.QueueRow] = []
+    language = page_language()
     try:
         if show not in queue.Show.CHOICES:
             raise ValueError(_("Unknown view of the queue; showing what is waiting."))
         cursor_param = request.GET.get("after", "")
         cursor = queue.Cursor.decode(cursor_param) if cursor_param else None
         rows, next_cursor = queue.review_page(
-            show=show, include_duplicates=include_duplicates, cursor=cursor
+            show=show, include_duplicates=include_duplicates, cursor=cursor, language=language
         )
     except ValueError as problem:
         error = str(problem)
-    rows_prepare(rows)
+    here = request.get_full_path()
+    rows_prepare(rows, here=here)
     next_query = request.GET.copy()
     if next_cursor is not None:
         next_query["after"] = next_cursor.encode()
@@ -116,9 +118,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "is_later_page": "after" in request.GET,
         "event_datalist": event_datalist(),
         "row_text": row_texts(),
-        "language": page_language(),
         "error": error,
-        "here": request.get_full_path(),
+        "here": here,
     }
     return render(request, "editor/review_queue.html", context, status=400 if error else 200)
 
@@ -128,14 +129,13 @@ def _row_response(
 ) -> HttpResponse:
     if is_htmx(request):
         here = safe_next(request, reverse("web:review-queue"))
-        article = queue.review_row(article_id=article_id)
-        rows_prepare([article])
+        article = queue.review_row(article_id=article_id, language=page_language())
+        rows_prepare([article], here=here)
         context = {
             "article": article,
             "row_text": row_texts(),
             "row_notice": notice,
             "row_error": error,
-            "language": page_language(),
             "here": here,
             # The header's counts are redrawn too (htmx out-of-band swap).
             "counts": queue.review_counts(),
