@@ -559,3 +559,19 @@ def test_only_the_newest_matching_lines_are_ranked(monkeypatch) -> None:
     absent = parse_query("несъществуващодума")
     assert absent is not None
     assert list(search_updates(absent, editor=True)) == []
+
+
+def test_article_vectors_are_stored_uncompressed() -> None:
+    # Searches read hundreds of vectors per page; pglz decompression was most of that cost
+    # (migration 0016). pglz would compress this vector to about half.
+    text = " ".join(f"протестующие{i} собрались у здания администрации" for i in range(60))
+    article = ArticleFactory(title="Протест", text=text, detected_language="ru")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(search), pg_column_size(search)"
+            " FROM events_article WHERE id = %s",
+            [article.pk],
+        )
+        compression, size = cursor.fetchone()
+    assert compression is None
+    assert size > 2000
