@@ -575,3 +575,18 @@ def test_article_vectors_are_stored_uncompressed() -> None:
         compression, size = cursor.fetchone()
     assert compression is None
     assert size > 2000
+
+
+def test_the_names_that_widen_a_query_are_the_entities_search_finds() -> None:
+    # The page's named-entities statement is written out in SQL; the API's entity search
+    # builds the same condition and rank through the ORM. They must not drift apart.
+    tokayev = EntityFactory(name="Kassym-Jomart Tokayev", slug="kassym-jomart-tokayev")
+    EntityAlias.objects.create(entity=tokayev, name="Токаев", language="bg")
+    EntityAlias.objects.create(entity=tokayev, name="Tokayev", language="en")
+    nazarbayev = EntityFactory(name="Nursultan Nazarbayev", slug="nursultan-nazarbayev")
+    EntityAlias.objects.create(entity=nazarbayev, name="Назарбаев", language="bg")
+    EntityFactory(name="CSTO", slug="csto")
+    for q in ("Tokaev", "Токаеб", "Назарбаев", "csto", "ev", "Nursultan", "50%", "nobody"):
+        written = {e.pk: round(e.rank, 6) for e in search._named_entities(q, 20)}
+        built = {e.pk: round(e.rank, 6) for e in search.search_entities(q)}
+        assert written == built, q

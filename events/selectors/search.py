@@ -76,6 +76,9 @@ MAX_WORDS = 10
 # Word similarity of a query to an entity's name or alias that counts as naming it:
 # "Tokaev" is 0.57 of "Tokayev", "Токаеб" 0.71 of "Токаев"; unrelated short words stay below.
 NAME_SIMILARITY = 0.5
+# A query this long or longer also names the entities whose name or alias contains it;
+# shorter substrings are in half the names.
+NAME_SUBSTRING = 3
 # Share of a title's trigram word similarity in the rank (full-text rank is in 0..1).
 TRIGRAM_WEIGHT = 0.3
 # ts_rank_cd normalisation 32: rank / (rank + 1), so every kind of row ranks in 0..1.
@@ -226,7 +229,7 @@ def _date_q(name: str, filters: SearchFilters) -> Q:
 
 def _names_q(q: str) -> Q:
     named = Q(similarity__gt=NAME_SIMILARITY)
-    if len(q) >= 3:  # shorter substrings are in half the names
+    if len(q) >= NAME_SUBSTRING:
         named |= Q(name__icontains=q)
     return named
 
@@ -382,8 +385,9 @@ def _named_entities(words: str, entities: int) -> list[Entity]:
     queryset) it cost ~4 ms of Python per search, more than running it."""
     if not _WORD.search(words):
         return []
-    # As Django's icontains writes it; shorter words are in half the names (see _names_q).
-    pattern = f"%{connection.ops.prep_for_like_query(words)}%" if len(words) >= 3 else None
+    # As Django's icontains writes it (see _names_q).
+    like = f"%{connection.ops.prep_for_like_query(words)}%"
+    pattern = like if len(words) >= NAME_SUBSTRING else None
     params = {
         "q": words,
         "pattern": pattern,
