@@ -135,6 +135,25 @@ def _synchronous_commit() -> str:
         return str(cursor.fetchone()[0])
 
 
+def test_a_registration_outside_a_transaction_is_one_synchronous_statement_of_its_own():
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((sql, connection.get_autocommit(), connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        article_id = article_register(url="https://news.example/story?utm_source=x")
+    registering = [entry for entry in seen if "INSERT INTO" in entry[0]]
+    # In autocommit the statement is a transaction of its own, committed when it ends: no
+    # BEGIN and COMMIT round trips around it. Synchronously: an API client is told "registered"
+    # on the strength of that commit, and no later synchronous commit covers it.
+    assert [(autocommit, atomic) for _, autocommit, atomic in registering] == [(True, False)]
+    assert "synchronous_commit" not in registering[0][0]
+    assert _synchronous_commit() == "on"
+    assert Article.objects.get(pk=article_id).urls.count() == 2
+
+
 def test_attempts_are_counted_in_autocommit_until_the_article_is_given_up(settings):
     settings.INGEST_ALLOW_PRIVATE_NETWORKS = True
     with socket.socket() as probe:  # a port nothing listens on: connection refused

@@ -1,13 +1,16 @@
 """Registering article URLs (from feeds, the API, commands and imported files): one Article per
 canonical URL, every other URL it is known by kept as a variant."""
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
 import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 
 from events.ingest.urls import InvalidURL, url_host
 from events.models import (
@@ -47,10 +50,13 @@ def article_register(
         title=title[:500],
         published_at=published_at,
     )
-    sql, params = _register_sql(article)
+    params = _register_params(article)
     params.update(url=url, variants=[url] if url == canonical else [url, canonical])
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    # Outside a transaction the statement is one of its own, committed (synchronously) when it
+    # ends: one round trip, no BEGIN and COMMIT around it. Inside a caller's, a savepoint.
+    scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with scope, connection.cursor() as cursor:
+        cursor.execute(_register_sql(), params)
         row = cursor.fetchone()
     if row is None:
         # The canonical URL was registered by a transaction that committed while this
@@ -65,7 +71,7 @@ def article_register(
 # Registration in one statement: a URL known already (as any article's URL) only adds this
 # URL to that article; else the article is inserted, or, if its canonical URL exists, that
 # article gets both URLs as variants. The row is built from the model's fields and their
-# defaults (_register_sql), so a new column with a default needs no change here.
+# defaults (_register_sql, _register_params), so a new column with a default needs no change here.
 _REGISTER_SQL = """
 WITH known AS (
     SELECT article_id AS id FROM events_articleurl WHERE url IN (%(url)s, %(canonical_url)s)
@@ -92,17 +98,32 @@ SELECT id, created FROM owner
 _VARCHAR_LENGTH = re.compile(r"^varchar\(\d+\)$")
 
 
-def _register_sql(article: Article) -> tuple[str, dict[str, Any]]:
-    """_REGISTER_SQL for ``article``'s row: every stored column but the generated ones, with
-    the values the ORM would insert (defaults, auto_now), cast to the column types."""
-    fields = [f for f in Article._meta.concrete_fields if not f.primary_key and not f.generated]
-    params = {f.column: f.get_db_prep_save(f.pre_save(article, True), connection) for f in fields}
+@functools.cache
+def _register_fields() -> tuple[Field, ...]:
+    """The stored columns of an article but the primary key and the generated ones."""
+    return tuple(f for f in Article._meta.concrete_fields if not f.primary_key and not f.generated)
+
+
+@functools.cache
+def _register_sql() -> str:
+    """_REGISTER_SQL for an article's row: every column of _register_fields, cast to its type.
+    Built once per process (it depends only on the model)."""
+    fields = _register_fields()
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     # varchar without its length: an explicit cast to varchar(n) would truncate silently, the
     # assignment to the column refuses an overlong value as the ORM's insert does.
     types = [_VARCHAR_LENGTH.sub("varchar", str(f.db_type(connection))) for f in fields]
     values = ", ".join(f"%({f.column})s::{t}" for f, t in zip(fields, types, strict=True))
-    return _REGISTER_SQL.format(columns=columns, values=values), params
+    return _REGISTER_SQL.format(columns=columns, values=values)
+
+
+def _register_params(article: Article) -> dict[str, Any]:
+    """The values of _register_sql for ``article``'s row, as the ORM would insert them
+    (defaults, auto_now)."""
+    return {
+        f.column: f.get_db_prep_save(f.pre_save(article, True), connection)
+        for f in _register_fields()
+    }
 
 
 def article_ingest_url(*, url: str, refetch: bool = False) -> Outcome:
