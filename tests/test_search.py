@@ -353,11 +353,56 @@ def test_a_hyphenated_word_needs_its_parts_together() -> None:
         ("Токаев- президент", "'токаев':* & 'президент':*"),
         ("Токаев -президент", "'токаев':* & !'президент'"),
         ("Токаев -Нур-Султан", "'токаев':* & !('нур' <-> 'султан')"),
-        ('"Kassym-Jomart Tokayev"', "'kassym':* <-> 'jomart':* & 'tokayev':*"),
+        ('"Kassym-Jomart Tokayev"', "'kassym':* <-> 'jomart':* <-> 'tokayev':*"),
     ],
 )
 def test_only_a_hyphen_starting_a_word_excludes_it(q: str, tsquery: str) -> None:
     assert prefix_tsquery(q) == tsquery
+
+
+@pytest.mark.parametrize(
+    ("q", "tsquery"),
+    [
+        ('"мирни протести"', "'мирн':* <-> 'протест':*"),
+        ('"мирни протести', "'мирн':* <-> 'протест':*"),
+        ('Токаев "мирни протести" Алмати', "'токаев':* & 'мирн':* <-> 'протест':* & 'алмат':*"),
+        ('"or" Токаев', "'or':* & 'токаев':*"),
+        ('"a -b"', "'a':* <-> 'b':*"),
+        ("Токаев OR Назарбаев", "('токаев':* | 'назарбаев':*)"),
+        ("Токаев Алмати or Назарбаев", "('токаев':* & 'алмат':* | 'назарбаев':*)"),
+        ("or Токаев or", "'токаев':*"),
+        ("Токаев or -газ", "'токаев':* & !'газ'"),
+        ("Токаев or Назарбаев -газ", "('токаев':* | 'назарбаев':*) & !'газ'"),
+        ('Токаев -"мирни протести"', "'токаев':* & !('мирни' <-> 'протести')"),
+        ('Токаев - "мирни протести"', "'токаев':* & 'мирн':* <-> 'протест':*"),
+        ('-"мирни протести"', ""),
+    ],
+)
+def test_quotes_and_or_read_as_websearch_reads_them(q: str, tsquery: str) -> None:
+    assert prefix_tsquery(q) == tsquery
+
+
+def test_a_quoted_phrase_needs_its_words_together_in_any_inflection() -> None:
+    """The prefix branch AND-ed a quoted phrase's words, so quotes narrowed nothing."""
+    ArticleFactory(title="Мирните протести продължават", text="")
+    ArticleFactory(title="Протести, но не мирни", text="")
+
+    assert _articles('"мирни протести"') == ["Мирните протести продължават"]
+    assert _articles('протести -"мирните протести"') == ["Протести, но не мирни"]
+
+
+def test_or_finds_either_word_in_any_inflection() -> None:
+    """The prefix branch AND-ed the words either side of an OR: an inflected form of one
+    alone (Токаева) was found by no branch."""
+    ArticleFactory(title="Протести срещу Токаева", text="")
+    ArticleFactory(title="Назарбаева го няма", text="")
+    ArticleFactory(title="Цените на газа", text="")
+
+    assert sorted(_articles("Токаев OR Назарбаев")) == [
+        "Назарбаева го няма",
+        "Протести срещу Токаева",
+    ]
+    assert _articles("Токаев or Назарбаев -няма") == ["Протести срещу Токаева"]
 
 
 def test_a_hyphen_between_spaces_excludes_nothing() -> None:

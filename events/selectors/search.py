@@ -102,9 +102,13 @@ WALK_MATCHES = 10_000
 # Нур-Султан: one word. A hyphen excludes the word it starts only at the query's start or
 # after a space (websearch syntax: "Токаев -ОДКС"); any other hyphen is no operator.
 _WORD = re.compile(r"(?:(?<!\S)(-))?(\w+(?:-\w+)*)")
-# Hyphens that neither join a word nor exclude one: spaces to websearch_to_tsquery, which
-# would read "Токаев - президент" as excluding президент.
-_LOOSE_HYPHEN = re.compile(r"-(?!\w)|(?<=[^\w\s])-")
+# A double-quoted part of a query is a phrase, its words one right after another (websearch
+# syntax; a quote left open runs to the end); a hyphen right before the quote, at the
+# query's start or after a space, excludes the phrase. Inside quotes nothing is an operator.
+_QUOTED = re.compile(r'(?:(?<!\S)(-))?"([^"]*)(?:"|$)')
+# Hyphens that neither join a word nor exclude a word or a phrase: spaces to
+# websearch_to_tsquery, which would read "Токаев - президент" as excluding президент.
+_LOOSE_HYPHEN = re.compile(r'(?<=\S)-(?!\w)|(?<!\S)-(?![\w"])|(?<=[^\w\s])-')
 # A part of digits after a hyphen is a signed number to the parser: COVID-19 is covid, -19.
 _DIGITS = re.compile(r"[0-9]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -154,10 +158,9 @@ def _stem_prefix(word: str) -> str:
     return word
 
 
-def _words(q: str) -> list[tuple[bool, str]]:
-    """The first MAX_WORDS words of ``q`` as typed, each with whether it is excluded. The
-    one place a query (or a name) is split into words."""
-    return [(bool(minus), word) for minus, word in _WORD.findall(q)[:MAX_WORDS]]
+def _name_words(name: str) -> list[str]:
+    """The first MAX_WORDS words of an entity's name or alias, as a query's are found."""
+    return [word for _minus, word in _WORD.findall(name)[:MAX_WORDS]]
 
 
 def _parts(word: str) -> list[str]:
@@ -177,25 +180,85 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+@dataclass(frozen=True)
+class _Term:
+    """One thing a query asks for: a word, or a quoted phrase's words; ``excluded`` when the
+    query asks for texts without it."""
+
+    words: tuple[str, ...]
+    excluded: bool = False
+    quoted: bool = False
+
+
+# A query's terms in OR-ed groups of AND-ed terms, and the terms it excludes (from every
+# group). "Токаев Назарбаев or Путин" is [[Токаев, Назарбаев], [Путин]].
+_Groups = tuple[list[list[_Term]], list[_Term]]
+
+
+def _terms(q: str) -> _Groups:
+    """``q``'s terms (at most MAX_WORDS words in all), as websearch_to_tsquery reads them:
+    quoted phrases, ``-`` excluding the word or phrase it starts, and ``or`` between two
+    terms as an OR (AND binds the terms either side first: "a b or c" is a & b | c). An
+    ``or`` at the start or the end of the query is left out. The one place a query is
+    split into words."""
+    tokens: list[_Term | None] = []  # None: an "or"
+    pos = 0
+    for quoted in [*_QUOTED.finditer(q), None]:
+        end = quoted.start() if quoted else len(q)
+        for match in _WORD.finditer(q, pos, end):
+            minus, word = match.groups()
+            tokens.append(None if word.lower() == "or" else _Term((word,), bool(minus)))
+        if quoted:
+            words = tuple(word for _minus, word in _WORD.findall(quoted.group(2)))
+            if words:
+                tokens.append(_Term(words, bool(quoted.group(1)), quoted=True))
+            pos = quoted.end()
+    groups: list[list[_Term]] = [[]]
+    excluded: list[_Term] = []
+    budget = MAX_WORDS
+    for token in tokens:
+        if token is None:
+            if groups[-1]:
+                groups.append([])
+            continue
+        if budget <= 0:
+            break
+        token = _Term(token.words[:budget], token.excluded, token.quoted)
+        budget -= len(token.words)
+        (excluded if token.excluded else groups[-1]).append(token)
+    return [group for group in groups if group], excluded
+
+
+def _query_words(groups: _Groups) -> list[str]:
+    """The words a query asks for (not the excluded ones), in the order typed."""
+    return [word for group in groups[0] for term in group for word in term.words]
+
+
 def prefix_tsquery(q: str) -> str:
     """to_tsquery text for the 'simple' prefix branch: every word (at most MAX_WORDS) as a
-    quoted prefix, AND-ed, a hyphenated word's parts as a phrase of prefixes; ``-word``
-    excludes the word. Built from ``\\w+`` parts only and quoted, so user text never reaches
-    to_tsquery's operator syntax."""
-    terms = []
-    for excluded, word in _words(q):
-        if word.lower() == "or":
-            continue
-        parts = _parts(word)
-        if not excluded:
-            terms.append(_phrase([f"{_lexeme(_stem_prefix(part))}:*" for part in parts]))
-        elif len(parts) == 1:
-            terms.append(f"!{_lexeme(parts[0])}")
-        else:
-            terms.append(f"!({_phrase([_lexeme(part) for part in parts])})")
-    if not any(not term.startswith("!") for term in terms):
+    quoted prefix, AND-ed (OR-ed where the query says ``or``), a hyphenated word's parts and
+    a quoted phrase's words as a phrase of prefixes; ``-word`` and ``-"a phrase"`` exclude
+    it. Built from ``\\w+`` parts only and quoted, so user text never reaches to_tsquery's
+    operator syntax."""
+    groups, excluded = _terms(q)
+    if not groups:
         return ""
-    return " & ".join(terms)
+    wanted = [
+        " & ".join(
+            _phrase(
+                [f"{_lexeme(_stem_prefix(part))}:*" for word in term.words for part in _parts(word)]
+            )
+            for term in group
+        )
+        for group in groups
+    ]
+    unwanted = []
+    for term in excluded:
+        parts = [_lexeme(part) for word in term.words for part in _parts(word)]
+        unwanted.append(f"!{parts[0]}" if len(parts) == 1 else f"!({_phrase(parts)})")
+    if len(wanted) == 1:
+        return " & ".join([*wanted, *unwanted])
+    return " & ".join(["(" + " | ".join(wanted) + ")", *unwanted])
 
 
 def clean_query(q: str | None) -> str:
@@ -288,7 +351,7 @@ def _names_tsquery(names: Sequence[str]) -> str:
                     for p in _parts(word)
                 ]
             )
-            for _excluded, word in _words(name)
+            for word in _name_words(name)
         ]
         if terms:
             alternatives.append("(" + " & ".join(terms) + ")")
@@ -301,7 +364,8 @@ class ParsedQuery:
     entities it names, whose names and aliases in every language the tsquery also matches:
     "Tokaev" finds Токаев in a Bulgarian article. ``fuzzy`` is the text titles are compared
     with by trigram similarity: the query's words, or nothing when it excludes words (a
-    near miss would bring the excluded ones back)."""
+    near miss would bring the excluded ones back) or quotes some (it asks for them as
+    typed, and a near miss of "мирни протести" is any title with both words)."""
 
     q: str
     tsquery: SearchQuery
@@ -309,13 +373,14 @@ class ParsedQuery:
     fuzzy: str
 
 
-def _exclude(query: SearchQuery, words: Sequence[str], language: str) -> SearchQuery:
-    """``query`` without the ``-words``, in every configuration the query is parsed in: each
-    branch of the OR would otherwise bring an excluded word back."""
+def _exclude(query: SearchQuery, excluded: Sequence[str], language: str) -> SearchQuery:
+    """``query`` without the ``-words`` and ``-"phrases"``, in every configuration the query
+    is parsed in: each branch of the OR would otherwise bring an excluded one back."""
     configs: list[Any] = [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
-    for word in words:
+    for text in excluded:
+        kind = "phrase" if " " in text else "plain"
         for config in configs:
-            query = query & ~SearchQuery(word, config=config, search_type="plain")
+            query = query & ~SearchQuery(text, config=config, search_type=kind)
     return query
 
 
@@ -338,9 +403,10 @@ def _parse(
     prefix = prefix_tsquery(q)
     if not prefix:
         return None, []
-    tokens = [(excluded, word) for excluded, word in _words(q) if word != "or"]
-    words = " ".join(word for excluded, word in tokens if not excluded)
-    negated = [word for excluded, word in tokens if excluded]
+    terms = _terms(q)
+    words = " ".join(_query_words(terms))
+    negated = [" ".join(term.words) for term in terms[1]]
+    exact = any(term.quoted for group in terms[0] for term in group)
     websearch = _LOOSE_HYPHEN.sub(" ", q)
     query = SearchQuery(prefix, config="simple", search_type="raw")
     for config in BASE_CONFIGS:
@@ -371,7 +437,7 @@ def _parse(
         q=q,
         tsquery=_CompiledQuery.of(query),
         entity_ids=tuple(entity.pk for entity in top),
-        fuzzy="" if negated else words,
+        fuzzy="" if negated or exact else words,
     )
     return parsed, named
 
