@@ -106,6 +106,9 @@ _WORD = re.compile(r"(?:(?<!\S)(-))?(\w+(?:-\w+)*)")
 # syntax; a quote left open runs to the end); a hyphen right before the quote, at the
 # query's start or after a space, excludes the phrase. Inside quotes nothing is an operator.
 _QUOTED = re.compile(r'(?:(?<!\S)(-))?"([^"]*)(?:"|$)')
+# Typographic quotes, as keyboards and word processors type them („Bulgarian“, «Russian»,
+# “English”): plain double quotes to the parser.
+_TYPOGRAPHIC_QUOTES = str.maketrans(dict.fromkeys("„“”«»″", '"'))
 # Hyphens that neither join a word nor exclude a word or a phrase: spaces to
 # websearch_to_tsquery, which would read "Токаев - президент" as excluding президент.
 _LOOSE_HYPHEN = re.compile(r'(?<=\S)-(?!\w)|(?<!\S)-(?![\w"])|(?<=[^\w\s])-')
@@ -201,6 +204,7 @@ def _terms(q: str) -> _Groups:
     terms as an OR (AND binds the terms either side first: "a b or c" is a & b | c). An
     ``or`` at the start or the end of the query is left out. The one place a query is
     split into words."""
+    q = q.translate(_TYPOGRAPHIC_QUOTES)
     tokens: list[_Term | None] = []  # None: an "or"
     pos = 0
     for quoted in [*_QUOTED.finditer(q), None]:
@@ -407,7 +411,7 @@ def _parse(
     words = " ".join(_query_words(terms))
     negated = [" ".join(term.words) for term in terms[1]]
     exact = any(term.quoted for group in terms[0] for term in group)
-    websearch = _LOOSE_HYPHEN.sub(" ", q)
+    websearch = _LOOSE_HYPHEN.sub(" ", q.translate(_TYPOGRAPHIC_QUOTES))
     query = SearchQuery(prefix, config="simple", search_type="raw")
     for config in BASE_CONFIGS:
         query = query | SearchQuery(websearch, config=config, search_type="websearch")
