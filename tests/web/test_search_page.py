@@ -123,9 +123,9 @@ def test_the_query_syntax_is_explained_and_a_typed_phrase_kept_together(client) 
     assert "</mark> продължават" in html
     assert "не мирни" not in html
     assert 'aria-describedby="id_q_helptext"' in html
-    assert "&quot;a phrase&quot;, this OR that, -left out." in html
+    assert "&quot;a phrase&quot;, this OR that, -word to leave it out." in html
     client.cookies["django_language"] = "bg"
-    assert "&quot;израз&quot;, това OR онова, -без" in _page(client, q="протести")
+    assert "&quot;израз&quot;, това OR онова, -дума, за да я изключите." in _page(client, q="x")
 
 
 def test_anonymous_visitors_get_no_article_text(client) -> None:
