@@ -342,18 +342,16 @@ def search_entities(q: str) -> QuerySet[Entity]:
 # The query ---------------------------------------------------------------------------------
 
 
-def _names_tsquery(names: Sequence[str]) -> str:
+def _names_tsquery(names: Sequence[str], *, joined: str = " <-> ") -> str:
     """to_tsquery text matching any of ``names``: each name's words AND-ed (a hyphenated
-    word's parts as a phrase), parts of four letters or more as prefixes (inflected forms),
-    shorter ones exactly (US, ЕС)."""
+    word's parts as a phrase, or ``joined`` otherwise), parts of four letters or more as
+    prefixes (inflected forms), shorter ones exactly (US, ЕС)."""
     alternatives = []
     for name in dict.fromkeys(names):
         terms = [
-            _phrase(
-                [
-                    f"{_lexeme(_stem_prefix(p))}:*" if len(p) >= _MIN_STEM else _lexeme(p)
-                    for p in _parts(word)
-                ]
+            joined.join(
+                f"{_lexeme(_stem_prefix(p))}:*" if len(p) >= _MIN_STEM else _lexeme(p)
+                for p in _parts(word)
             )
             for word in _name_words(name)
         ]
@@ -375,6 +373,11 @@ class ParsedQuery:
     tsquery: SearchQuery
     entity_ids: tuple[int, ...]
     fuzzy: str
+    # For a query with a quoted phrase: the same query with its phrases' words AND-ed and
+    # nothing excluded, which the GIN index answers without reading a row (it has no word
+    # positions), so that only its matches are tested for the phrases (see
+    # candidate_articles). None for any other query.
+    relaxed: SearchQuery | None = None
 
 
 def _exclude(query: SearchQuery, excluded: Sequence[str], language: str) -> SearchQuery:
@@ -411,12 +414,14 @@ def _parse(
     words = " ".join(_query_words(terms))
     negated = [" ".join(term.words) for term in terms[1]]
     exact = any(term.quoted for group in terms[0] for term in group)
-    websearch = _LOOSE_HYPHEN.sub(" ", q.translate(_TYPOGRAPHIC_QUOTES))
-    query = SearchQuery(prefix, config="simple", search_type="raw")
-    for config in BASE_CONFIGS:
-        query = query | SearchQuery(websearch, config=config, search_type="websearch")
-    if language:
-        query = query | SearchQuery(websearch, config=_config(language), search_type="websearch")
+    # A quoted phrase (two words or parts or more): PostgreSQL cannot estimate it, see
+    # _phrase_candidates. A hyphenated word unquoted keeps the estimate: its parts nearly
+    # always come together, so it is about as common as they are.
+    phrase = any(
+        term.quoted and len([p for word in term.words for p in _parts(word)]) > 1
+        for group in terms[0]
+        for term in group
+    )
     named = _named_entities(words, entities)
     for entity in named:
         languages = entity.alias_languages  # type: ignore[attr-defined]
@@ -434,16 +439,54 @@ def _parse(
         for name in (entity.name, *(a["name"] for a in entity.alias_list))  # type: ignore[attr-defined]
         if name
     ]
-    if names:
-        query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
-    query = _exclude(query, negated, language)
+    query = _exclude(_branches(q, prefix, language, names), negated, language)
+    relaxed = _CompiledQuery.of(_relaxed(terms[0], language, names)) if phrase else None
     parsed = ParsedQuery(
         q=q,
         tsquery=_CompiledQuery.of(query),
         entity_ids=tuple(entity.pk for entity in top),
         fuzzy="" if negated or exact else words,
+        relaxed=relaxed,
     )
     return parsed, named
+
+
+def _relaxed(groups: list[list[_Term]], language: str, names: Sequence[str]) -> SearchQuery:
+    """What :func:`_branches` matches and more, with no phrase in it (GIN then needs no
+    row to answer): each group's words AND-ed in every configuration (plainto_tsquery has
+    the same lexemes as websearch_to_tsquery, a hyphenated word's included), the groups
+    OR-ed, the names' parts AND-ed; nothing excluded."""
+    configs: list[Any] = [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
+    query: SearchQuery | None = None
+    for group in groups:
+        words = [word for term in group for word in term.words]
+        prefixes = " & ".join(
+            f"{_lexeme(_stem_prefix(part))}:*" for word in words for part in _parts(word)
+        )
+        branch = SearchQuery(prefixes, config="simple", search_type="raw")
+        for config in configs:
+            branch = branch | SearchQuery(" ".join(words), config=config, search_type="plain")
+        query = branch if query is None else query | branch
+    assert query is not None  # noqa: S101 - a query with a quoted phrase has a group
+    if names:
+        query = query | SearchQuery(
+            _names_tsquery(names, joined=" & "), config="simple", search_type="raw"
+        )
+    return query
+
+
+def _branches(q: str, prefix: str, language: str, names: Sequence[str]) -> SearchQuery:
+    """``q`` in every configuration it is searched in, OR-ed: the 'simple' ``prefix``
+    branch, websearch in 'simple', English, Russian (and ``language``'s), and ``names``."""
+    websearch = _LOOSE_HYPHEN.sub(" ", q.translate(_TYPOGRAPHIC_QUOTES))
+    query = SearchQuery(prefix, config="simple", search_type="raw")
+    for config in BASE_CONFIGS:
+        query = query | SearchQuery(websearch, config=config, search_type="websearch")
+    if language:
+        query = query | SearchQuery(websearch, config=_config(language), search_type="websearch")
+    if names:
+        query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
+    return query
 
 
 def _named_entities(words: str, entities: int) -> list[Entity]:
@@ -663,6 +706,8 @@ def article_list_matches(parsed: ParsedQuery) -> Q:
     collects its few ids from the indexes: walking the list for a word that is not there
     would read every vector in the table."""
     condition = article_matches(parsed)
+    if parsed.relaxed is not None:
+        return _phrase_candidates(parsed) & condition
     matches = Article.objects.filter(condition).values("pk")
     if _estimated_rows(matches) >= COMMON_MATCHES:
         return condition
@@ -762,7 +807,9 @@ def candidate_articles(
       (migration 0015) that does not let the planner test every row instead, which it
       preferred for a query widened by entity names (0.9 s instead of 10 ms)."""
     full_text = Article.objects.filter(search=parsed.tsquery).order_by()
-    if _estimated_rows(full_text.values("pk")) >= WALK_MATCHES:
+    if parsed.relaxed is not None:
+        conditions = [_phrase_candidates(parsed) & Q(search=parsed.tsquery)]
+    elif _estimated_rows(full_text.values("pk")) >= WALK_MATCHES:
         conditions = [Q(search=parsed.tsquery)]
     else:
         conditions = [Q(_EqualsAny(F("pk"), _ArticleIdsMatching(parsed.tsquery)))]
@@ -777,6 +824,14 @@ def candidate_articles(
     if len(parts) == 1:
         return parts[0]
     return parts[0].union(*parts[1:]).order_by("-pk")[:RANK_CANDIDATES]
+
+
+def _phrase_candidates(parsed: ParsedQuery) -> Q:
+    """For a query with a quoted phrase: the ids of its relaxed form's matches, from the GIN
+    index, as an init plan; each is then tested for the phrase itself. PostgreSQL estimates
+    a phrase as if its words were AND-ed: "мирни протести" as 7,000 matches of 100k, where
+    315 have the words together, so the walk of the id index read every row (0.6 s)."""
+    return Q(_EqualsAny(F("pk"), _ArticleIdsMatching(parsed.relaxed)))
 
 
 def _from_index(matching: QuerySet[Article]) -> Q:
