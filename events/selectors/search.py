@@ -343,9 +343,9 @@ def search_entities(q: str) -> QuerySet[Entity]:
 
 
 def _names_tsquery(names: Sequence[str], *, joined: str = " <-> ") -> str:
-    """to_tsquery text matching any of ``names``: each name's words AND-ed (a hyphenated
-    word's parts as a phrase, or ``joined`` otherwise), parts of four letters or more as
-    prefixes (inflected forms), shorter ones exactly (US, ЕС)."""
+    """to_tsquery text matching any of ``names``: each name's words AND-ed, a hyphenated
+    word's parts joined by ``joined`` (a phrase; AND-ed for a relaxed query), parts of four
+    letters or more as prefixes (inflected forms), shorter ones exactly (US, ЕС)."""
     alternatives = []
     for name in dict.fromkeys(names):
         terms = [
@@ -457,21 +457,20 @@ def _relaxed(groups: list[list[_Term]], language: str, names: Sequence[str]) -> 
     the same lexemes as websearch_to_tsquery, a hyphenated word's included), the groups
     OR-ed, the names' parts AND-ed; nothing excluded."""
     configs: list[Any] = [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
-    query: SearchQuery | None = None
+    branches = []
     for group in groups:
         words = [word for term in group for word in term.words]
         prefixes = " & ".join(
             f"{_lexeme(_stem_prefix(part))}:*" for word in words for part in _parts(word)
         )
-        branch = SearchQuery(prefixes, config="simple", search_type="raw")
-        for config in configs:
-            branch = branch | SearchQuery(" ".join(words), config=config, search_type="plain")
-        query = branch if query is None else query | branch
-    assert query is not None  # noqa: S101 - a query with a quoted phrase has a group
+        branches.append(SearchQuery(prefixes, config="simple", search_type="raw"))
+        branches += [SearchQuery(" ".join(words), config=c, search_type="plain") for c in configs]
     if names:
-        query = query | SearchQuery(
-            _names_tsquery(names, joined=" & "), config="simple", search_type="raw"
-        )
+        names_query = _names_tsquery(names, joined=" & ")
+        branches.append(SearchQuery(names_query, config="simple", search_type="raw"))
+    query, *others = branches
+    for branch in others:
+        query = query | branch
     return query
 
 
