@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from events.models import (
+    Article,
     ArticleEvent,
     EntityAlias,
     EventTranslation,
@@ -353,11 +354,58 @@ def test_a_hyphenated_word_needs_its_parts_together() -> None:
         ("Токаев- президент", "'токаев':* & 'президент':*"),
         ("Токаев -президент", "'токаев':* & !'президент'"),
         ("Токаев -Нур-Султан", "'токаев':* & !('нур' <-> 'султан')"),
-        ('"Kassym-Jomart Tokayev"', "'kassym':* <-> 'jomart':* & 'tokayev':*"),
+        ('"Kassym-Jomart Tokayev"', "'kassym':* <-> 'jomart':* <-> 'tokayev':*"),
     ],
 )
 def test_only_a_hyphen_starting_a_word_excludes_it(q: str, tsquery: str) -> None:
     assert prefix_tsquery(q) == tsquery
+
+
+@pytest.mark.parametrize(
+    ("q", "tsquery"),
+    [
+        ('"мирни протести"', "'мирн':* <-> 'протест':*"),
+        ('"мирни протести', "'мирн':* <-> 'протест':*"),
+        ('Токаев "мирни протести" Алмати', "'токаев':* & 'мирн':* <-> 'протест':* & 'алмат':*"),
+        ('"or" Токаев', "'or':* & 'токаев':*"),
+        ('"a -b"', "'a':* <-> 'b':*"),
+        ("Токаев OR Назарбаев", "('токаев':* | 'назарбаев':*)"),
+        ("Токаев Алмати or Назарбаев", "('токаев':* & 'алмат':* | 'назарбаев':*)"),
+        ("or Токаев or", "'токаев':*"),
+        ("Токаев or -газ", "'токаев':* & !'газ'"),
+        ("Токаев or Назарбаев -газ", "('токаев':* | 'назарбаев':*) & !'газ'"),
+        ('Токаев -"мирни протести"', "'токаев':* & !('мирни' <-> 'протести')"),
+        ('Токаев - "мирни протести"', "'токаев':* & 'мирн':* <-> 'протест':*"),
+        ('-"мирни протести"', ""),
+        ("„мирни протести“", "'мирн':* <-> 'протест':*"),
+        ("«мирни протести» -“по-късно”", "'мирн':* <-> 'протест':* & !('по' <-> 'късно')"),
+    ],
+)
+def test_quotes_and_or_read_as_websearch_reads_them(q: str, tsquery: str) -> None:
+    assert prefix_tsquery(q) == tsquery
+
+
+def test_a_quoted_phrase_needs_its_words_together_in_any_inflection() -> None:
+    """The prefix branch AND-ed a quoted phrase's words, so quotes narrowed nothing."""
+    ArticleFactory(title="Мирните протести продължават", text="")
+    ArticleFactory(title="Протести, но не мирни", text="")
+
+    assert _articles('"мирни протести"') == ["Мирните протести продължават"]
+    assert _articles('протести -"мирните протести"') == ["Протести, но не мирни"]
+
+
+def test_or_finds_either_word_in_any_inflection() -> None:
+    """The prefix branch AND-ed the words either side of an OR: an inflected form of one
+    alone (Токаева) was found by no branch."""
+    ArticleFactory(title="Протести срещу Токаева", text="")
+    ArticleFactory(title="Назарбаева го няма", text="")
+    ArticleFactory(title="Цените на газа", text="")
+
+    assert sorted(_articles("Токаев OR Назарбаев")) == [
+        "Назарбаева го няма",
+        "Протести срещу Токаева",
+    ]
+    assert _articles("Токаев or Назарбаев -няма") == ["Протести срещу Токаева"]
 
 
 def test_a_hyphen_between_spaces_excludes_nothing() -> None:
@@ -531,6 +579,59 @@ def test_full_text_candidates_are_read_from_the_gin_index_whatever_the_estimate(
     with CaptureQueriesContext(connection) as queries:
         assert _candidates("Токаев") == sorted(ids, reverse=True)
     assert "tracker_article_ids_matching(" in queries.captured_queries[-1]["sql"]
+
+
+def test_a_quoted_phrase_is_looked_for_among_its_words_matches_from_the_index(
+    monkeypatch,
+) -> None:
+    """PostgreSQL estimates a phrase as its words AND-ed: with the walk chosen, a rare
+    phrase of common words read every article. Its candidates come from the GIN index for
+    the words (no phrase in that query: the index answers it without reading a row), each
+    then tested for the phrase; never from the walk, whatever the estimate."""
+    together = [
+        ArticleFactory(title=f"Мирни протести {i}", text="Мирните протести в Алмати.")
+        for i in range(3)
+    ]
+    ArticleFactory(title="Протести", text="Протестиращите не бяха мирни.")
+    ArticleFactory(title="Мирни протести, копие", duplicate_of=together[0])
+    monkeypatch.setattr(search, "WALK_MATCHES", 0)  # as if the words were in many articles
+    monkeypatch.setattr(search, "COMMON_MATCHES", 0)
+    parsed = parse_query('Алмати -газ "мирни протести" or "Kassym-Jomart Tokayev"')
+    assert parsed is not None and parsed.relaxed is not None
+    assert "<->" not in parsed.relaxed.sql and "phrase" not in parsed.relaxed.sql
+    assert "!!" not in parsed.relaxed.sql  # nothing excluded
+    phrase = parse_query('"мирни протести"')
+    assert phrase is not None
+    with CaptureQueriesContext(connection) as queries:
+        ids = candidate_article_ids(phrase)
+    assert ids == sorted((a.pk for a in together), reverse=True)
+    assert len(queries.captured_queries) == 1  # no EXPLAIN: the estimate is not asked
+    assert "tracker_article_ids_matching(" in queries.captured_queries[0]["sql"]
+    listed = Article.objects.filter(search.article_list_matches(phrase), duplicate_of=None)
+    assert sorted(listed.values_list("pk", flat=True)) == sorted(a.pk for a in together)
+    for q in ("Мирни протести", '"Мирни"', "Kassym-Jomart"):
+        parsed = parse_query(q)
+        assert parsed is not None and parsed.relaxed is None
+
+
+@pytest.mark.parametrize(
+    ("title", "language", "q"),
+    [
+        ("Peace talks resume in Brussels", "en", '"peace talks"'),
+        ("COVID-19 cases rise again", "en", '"covid-19 cases"'),
+        ("Переговоры Касым-Жомарта Токаева", "ru", '"переговоры Касым-Жомарта"'),
+        ("Мирните протести продължават", "bg", '"мирни протести"'),
+    ],
+)
+def test_a_quoted_phrases_words_find_what_the_phrase_finds(
+    title: str, language: str, q: str
+) -> None:
+    """The relaxed query a phrase's candidates come from matches every text the phrase
+    does, in every language's configuration (stems, hyphenated words, signed numbers)."""
+    article = ArticleFactory(title=title, text=title, detected_language=language)
+    ArticleFactory(title="Цените на газа", text="Нищо общо.")
+
+    assert _candidates(q) == [article.pk]
 
 
 def test_trigram_operators_are_priced_so_the_planner_reads_their_indexes() -> None:

@@ -29,8 +29,9 @@ from events.selectors.search import (
 # once); relevance order is GET /api/v1/search/.
 Q_HELP = (
     "Full-text search in any language (stemmed for English, Russian and others, prefix-matched "
-    "for Bulgarian; typos in names tolerated). Narrows the list; the order stays the list's "
-    "own. For results ranked by relevance use /api/v1/search/."
+    "for Bulgarian; typos in names tolerated), written as in a web search engine: "
+    '"a phrase", this OR that, -word and -"a phrase" left out. Narrows the list; the order '
+    "stays the list's own. For results ranked by relevance use /api/v1/search/."
 )
 
 

@@ -42,7 +42,10 @@ MAX_LIMIT = 50
 
 
 class SearchParams(serializers.Serializer):
-    q = serializers.CharField(max_length=MAX_QUERY_LENGTH, help_text="Words, any language.")
+    q = serializers.CharField(
+        max_length=MAX_QUERY_LENGTH,
+        help_text='Words, any language: "a phrase", this OR that, -word and -"a phrase" left out.',
+    )
     limit = serializers.IntegerField(
         min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT, help_text="Rows per kind."
     )

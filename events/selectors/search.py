@@ -102,9 +102,16 @@ WALK_MATCHES = 10_000
 # Нур-Султан: one word. A hyphen excludes the word it starts only at the query's start or
 # after a space (websearch syntax: "Токаев -ОДКС"); any other hyphen is no operator.
 _WORD = re.compile(r"(?:(?<!\S)(-))?(\w+(?:-\w+)*)")
-# Hyphens that neither join a word nor exclude one: spaces to websearch_to_tsquery, which
-# would read "Токаев - президент" as excluding президент.
-_LOOSE_HYPHEN = re.compile(r"-(?!\w)|(?<=[^\w\s])-")
+# A double-quoted part of a query is a phrase, its words one right after another (websearch
+# syntax; a quote left open runs to the end); a hyphen right before the quote, at the
+# query's start or after a space, excludes the phrase. Inside quotes nothing is an operator.
+_QUOTED = re.compile(r'(?:(?<!\S)(-))?"([^"]*)(?:"|$)')
+# Typographic quotes, as keyboards and word processors type them („Bulgarian“, «Russian»,
+# “English”): plain double quotes to the parser.
+_TYPOGRAPHIC_QUOTES = str.maketrans(dict.fromkeys("„“”«»″", '"'))
+# Hyphens that neither join a word nor exclude a word or a phrase: spaces to
+# websearch_to_tsquery, which would read "Токаев - президент" as excluding президент.
+_LOOSE_HYPHEN = re.compile(r'(?<=\S)-(?!\w)|(?<!\S)-(?![\w"])|(?<=[^\w\s])-')
 # A part of digits after a hyphen is a signed number to the parser: COVID-19 is covid, -19.
 _DIGITS = re.compile(r"[0-9]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -154,10 +161,9 @@ def _stem_prefix(word: str) -> str:
     return word
 
 
-def _words(q: str) -> list[tuple[bool, str]]:
-    """The first MAX_WORDS words of ``q`` as typed, each with whether it is excluded. The
-    one place a query (or a name) is split into words."""
-    return [(bool(minus), word) for minus, word in _WORD.findall(q)[:MAX_WORDS]]
+def _name_words(name: str) -> list[str]:
+    """The first MAX_WORDS words of an entity's name or alias, as a query's are found."""
+    return [word for _minus, word in _WORD.findall(name)[:MAX_WORDS]]
 
 
 def _parts(word: str) -> list[str]:
@@ -177,25 +183,86 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+@dataclass(frozen=True)
+class _Term:
+    """One thing a query asks for: a word, or a quoted phrase's words; ``excluded`` when the
+    query asks for texts without it."""
+
+    words: tuple[str, ...]
+    excluded: bool = False
+    quoted: bool = False
+
+
+# A query's terms in OR-ed groups of AND-ed terms, and the terms it excludes (from every
+# group). "Токаев Назарбаев or Путин" is [[Токаев, Назарбаев], [Путин]].
+_Groups = tuple[list[list[_Term]], list[_Term]]
+
+
+def _terms(q: str) -> _Groups:
+    """``q``'s terms (at most MAX_WORDS words in all), as websearch_to_tsquery reads them:
+    quoted phrases, ``-`` excluding the word or phrase it starts, and ``or`` between two
+    terms as an OR (AND binds the terms either side first: "a b or c" is a & b | c). An
+    ``or`` at the start or the end of the query is left out. The one place a query is
+    split into words."""
+    q = q.translate(_TYPOGRAPHIC_QUOTES)
+    tokens: list[_Term | None] = []  # None: an "or"
+    pos = 0
+    for quoted in [*_QUOTED.finditer(q), None]:
+        end = quoted.start() if quoted else len(q)
+        for match in _WORD.finditer(q, pos, end):
+            minus, word = match.groups()
+            tokens.append(None if word.lower() == "or" else _Term((word,), bool(minus)))
+        if quoted:
+            words = tuple(word for _minus, word in _WORD.findall(quoted.group(2)))
+            if words:
+                tokens.append(_Term(words, bool(quoted.group(1)), quoted=True))
+            pos = quoted.end()
+    groups: list[list[_Term]] = [[]]
+    excluded: list[_Term] = []
+    budget = MAX_WORDS
+    for token in tokens:
+        if token is None:
+            if groups[-1]:
+                groups.append([])
+            continue
+        if budget <= 0:
+            break
+        token = _Term(token.words[:budget], token.excluded, token.quoted)
+        budget -= len(token.words)
+        (excluded if token.excluded else groups[-1]).append(token)
+    return [group for group in groups if group], excluded
+
+
+def _query_words(groups: _Groups) -> list[str]:
+    """The words a query asks for (not the excluded ones), in the order typed."""
+    return [word for group in groups[0] for term in group for word in term.words]
+
+
 def prefix_tsquery(q: str) -> str:
     """to_tsquery text for the 'simple' prefix branch: every word (at most MAX_WORDS) as a
-    quoted prefix, AND-ed, a hyphenated word's parts as a phrase of prefixes; ``-word``
-    excludes the word. Built from ``\\w+`` parts only and quoted, so user text never reaches
-    to_tsquery's operator syntax."""
-    terms = []
-    for excluded, word in _words(q):
-        if word.lower() == "or":
-            continue
-        parts = _parts(word)
-        if not excluded:
-            terms.append(_phrase([f"{_lexeme(_stem_prefix(part))}:*" for part in parts]))
-        elif len(parts) == 1:
-            terms.append(f"!{_lexeme(parts[0])}")
-        else:
-            terms.append(f"!({_phrase([_lexeme(part) for part in parts])})")
-    if not any(not term.startswith("!") for term in terms):
+    quoted prefix, AND-ed (OR-ed where the query says ``or``), a hyphenated word's parts and
+    a quoted phrase's words as a phrase of prefixes; ``-word`` and ``-"a phrase"`` exclude
+    it. Built from ``\\w+`` parts only and quoted, so user text never reaches to_tsquery's
+    operator syntax."""
+    groups, excluded = _terms(q)
+    if not groups:
         return ""
-    return " & ".join(terms)
+    wanted = [
+        " & ".join(
+            _phrase(
+                [f"{_lexeme(_stem_prefix(part))}:*" for word in term.words for part in _parts(word)]
+            )
+            for term in group
+        )
+        for group in groups
+    ]
+    unwanted = []
+    for term in excluded:
+        parts = [_lexeme(part) for word in term.words for part in _parts(word)]
+        unwanted.append(f"!{parts[0]}" if len(parts) == 1 else f"!({_phrase(parts)})")
+    if len(wanted) == 1:
+        return " & ".join([*wanted, *unwanted])
+    return " & ".join(["(" + " | ".join(wanted) + ")", *unwanted])
 
 
 def clean_query(q: str | None) -> str:
@@ -275,20 +342,18 @@ def search_entities(q: str) -> QuerySet[Entity]:
 # The query ---------------------------------------------------------------------------------
 
 
-def _names_tsquery(names: Sequence[str]) -> str:
-    """to_tsquery text matching any of ``names``: each name's words AND-ed (a hyphenated
-    word's parts as a phrase), parts of four letters or more as prefixes (inflected forms),
-    shorter ones exactly (US, ЕС)."""
+def _names_tsquery(names: Sequence[str], *, joined: str = " <-> ") -> str:
+    """to_tsquery text matching any of ``names``: each name's words AND-ed, a hyphenated
+    word's parts joined by ``joined`` (a phrase; AND-ed for a relaxed query), parts of four
+    letters or more as prefixes (inflected forms), shorter ones exactly (US, ЕС)."""
     alternatives = []
     for name in dict.fromkeys(names):
         terms = [
-            _phrase(
-                [
-                    f"{_lexeme(_stem_prefix(p))}:*" if len(p) >= _MIN_STEM else _lexeme(p)
-                    for p in _parts(word)
-                ]
+            joined.join(
+                f"{_lexeme(_stem_prefix(p))}:*" if len(p) >= _MIN_STEM else _lexeme(p)
+                for p in _parts(word)
             )
-            for _excluded, word in _words(name)
+            for word in _name_words(name)
         ]
         if terms:
             alternatives.append("(" + " & ".join(terms) + ")")
@@ -301,21 +366,28 @@ class ParsedQuery:
     entities it names, whose names and aliases in every language the tsquery also matches:
     "Tokaev" finds Токаев in a Bulgarian article. ``fuzzy`` is the text titles are compared
     with by trigram similarity: the query's words, or nothing when it excludes words (a
-    near miss would bring the excluded ones back)."""
+    near miss would bring the excluded ones back) or quotes some (it asks for them as
+    typed, and a near miss of "мирни протести" is any title with both words)."""
 
     q: str
     tsquery: SearchQuery
     entity_ids: tuple[int, ...]
     fuzzy: str
+    # For a query with a quoted phrase: the same query with its phrases' words AND-ed and
+    # nothing excluded, which the GIN index answers without reading a row (it has no word
+    # positions), so that only its matches are tested for the phrases (see
+    # candidate_articles). None for any other query.
+    relaxed: SearchQuery | None = None
 
 
-def _exclude(query: SearchQuery, words: Sequence[str], language: str) -> SearchQuery:
-    """``query`` without the ``-words``, in every configuration the query is parsed in: each
-    branch of the OR would otherwise bring an excluded word back."""
+def _exclude(query: SearchQuery, excluded: Sequence[str], language: str) -> SearchQuery:
+    """``query`` without the ``-words`` and ``-"phrases"``, in every configuration the query
+    is parsed in: each branch of the OR would otherwise bring an excluded one back."""
     configs: list[Any] = [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
-    for word in words:
+    for text in excluded:
+        kind = "phrase" if " " in text else "plain"
         for config in configs:
-            query = query & ~SearchQuery(word, config=config, search_type="plain")
+            query = query & ~SearchQuery(text, config=config, search_type=kind)
     return query
 
 
@@ -338,15 +410,18 @@ def _parse(
     prefix = prefix_tsquery(q)
     if not prefix:
         return None, []
-    tokens = [(excluded, word) for excluded, word in _words(q) if word != "or"]
-    words = " ".join(word for excluded, word in tokens if not excluded)
-    negated = [word for excluded, word in tokens if excluded]
-    websearch = _LOOSE_HYPHEN.sub(" ", q)
-    query = SearchQuery(prefix, config="simple", search_type="raw")
-    for config in BASE_CONFIGS:
-        query = query | SearchQuery(websearch, config=config, search_type="websearch")
-    if language:
-        query = query | SearchQuery(websearch, config=_config(language), search_type="websearch")
+    terms = _terms(q)
+    words = " ".join(_query_words(terms))
+    negated = [" ".join(term.words) for term in terms[1]]
+    exact = any(term.quoted for group in terms[0] for term in group)
+    # A quoted phrase (two words or parts or more): PostgreSQL cannot estimate it, see
+    # _phrase_candidates. A hyphenated word unquoted keeps the estimate: its parts nearly
+    # always come together, so it is about as common as they are.
+    phrase = any(
+        term.quoted and len([p for word in term.words for p in _parts(word)]) > 1
+        for group in terms[0]
+        for term in group
+    )
     named = _named_entities(words, entities)
     for entity in named:
         languages = entity.alias_languages  # type: ignore[attr-defined]
@@ -364,16 +439,53 @@ def _parse(
         for name in (entity.name, *(a["name"] for a in entity.alias_list))  # type: ignore[attr-defined]
         if name
     ]
-    if names:
-        query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
-    query = _exclude(query, negated, language)
+    query = _exclude(_branches(q, prefix, language, names), negated, language)
+    relaxed = _CompiledQuery.of(_relaxed(terms[0], language, names)) if phrase else None
     parsed = ParsedQuery(
         q=q,
         tsquery=_CompiledQuery.of(query),
         entity_ids=tuple(entity.pk for entity in top),
-        fuzzy="" if negated else words,
+        fuzzy="" if negated or exact else words,
+        relaxed=relaxed,
     )
     return parsed, named
+
+
+def _relaxed(groups: list[list[_Term]], language: str, names: Sequence[str]) -> SearchQuery:
+    """What :func:`_branches` matches and more, with no phrase in it (GIN then needs no
+    row to answer): each group's words AND-ed in every configuration (plainto_tsquery has
+    the same lexemes as websearch_to_tsquery, a hyphenated word's included), the groups
+    OR-ed, the names' parts AND-ed; nothing excluded."""
+    configs: list[Any] = [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
+    branches = []
+    for group in groups:
+        words = [word for term in group for word in term.words]
+        prefixes = " & ".join(
+            f"{_lexeme(_stem_prefix(part))}:*" for word in words for part in _parts(word)
+        )
+        branches.append(SearchQuery(prefixes, config="simple", search_type="raw"))
+        branches += [SearchQuery(" ".join(words), config=c, search_type="plain") for c in configs]
+    if names:
+        names_query = _names_tsquery(names, joined=" & ")
+        branches.append(SearchQuery(names_query, config="simple", search_type="raw"))
+    query, *others = branches
+    for branch in others:
+        query = query | branch
+    return query
+
+
+def _branches(q: str, prefix: str, language: str, names: Sequence[str]) -> SearchQuery:
+    """``q`` in every configuration it is searched in, OR-ed: the 'simple' ``prefix``
+    branch, websearch in 'simple', English, Russian (and ``language``'s), and ``names``."""
+    websearch = _LOOSE_HYPHEN.sub(" ", q.translate(_TYPOGRAPHIC_QUOTES))
+    query = SearchQuery(prefix, config="simple", search_type="raw")
+    for config in BASE_CONFIGS:
+        query = query | SearchQuery(websearch, config=config, search_type="websearch")
+    if language:
+        query = query | SearchQuery(websearch, config=_config(language), search_type="websearch")
+    if names:
+        query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
+    return query
 
 
 def _named_entities(words: str, entities: int) -> list[Entity]:
@@ -593,6 +705,8 @@ def article_list_matches(parsed: ParsedQuery) -> Q:
     collects its few ids from the indexes: walking the list for a word that is not there
     would read every vector in the table."""
     condition = article_matches(parsed)
+    if parsed.relaxed is not None:
+        return _phrase_candidates(parsed) & condition
     matches = Article.objects.filter(condition).values("pk")
     if _estimated_rows(matches) >= COMMON_MATCHES:
         return condition
@@ -692,7 +806,9 @@ def candidate_articles(
       (migration 0015) that does not let the planner test every row instead, which it
       preferred for a query widened by entity names (0.9 s instead of 10 ms)."""
     full_text = Article.objects.filter(search=parsed.tsquery).order_by()
-    if _estimated_rows(full_text.values("pk")) >= WALK_MATCHES:
+    if parsed.relaxed is not None:
+        conditions = [_phrase_candidates(parsed) & Q(search=parsed.tsquery)]
+    elif _estimated_rows(full_text.values("pk")) >= WALK_MATCHES:
         conditions = [Q(search=parsed.tsquery)]
     else:
         conditions = [Q(_EqualsAny(F("pk"), _ArticleIdsMatching(parsed.tsquery)))]
@@ -707,6 +823,14 @@ def candidate_articles(
     if len(parts) == 1:
         return parts[0]
     return parts[0].union(*parts[1:]).order_by("-pk")[:RANK_CANDIDATES]
+
+
+def _phrase_candidates(parsed: ParsedQuery) -> Q:
+    """For a query with a quoted phrase: the ids of its relaxed form's matches, from the GIN
+    index, as an init plan; each is then tested for the phrase itself. PostgreSQL estimates
+    a phrase as if its words were AND-ed: "мирни протести" as 7,000 matches of 100k, where
+    315 have the words together, so the walk of the id index read every row (0.6 s)."""
+    return Q(_EqualsAny(F("pk"), _ArticleIdsMatching(parsed.relaxed)))
 
 
 def _from_index(matching: QuerySet[Article]) -> Q:

@@ -85,6 +85,7 @@ class SearchForm(forms.Form):
         max_length=MAX_QUERY_LENGTH,
         required=False,
         widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_('"a phrase", this OR that, -word to leave it out.'),
     )
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)

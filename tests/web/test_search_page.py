@@ -113,6 +113,21 @@ def test_lines_name_their_event_in_the_page_language_and_entities_their_aliases(
     assert '<a href="/events/csto/">CSTO deployment</a>' in english
 
 
+def test_the_query_syntax_is_explained_and_a_typed_phrase_kept_together(client) -> None:
+    """Quotes as a Bulgarian keyboard types them make a phrase; the box says how to search."""
+    ArticleFactory(title="Мирните протести продължават")
+    ArticleFactory(title="Протести, но не мирни")
+
+    html = _page(client, q="„мирни протести“")
+
+    assert "</mark> продължават" in html
+    assert "не мирни" not in html
+    assert 'aria-describedby="id_q_helptext"' in html
+    assert "&quot;a phrase&quot;, this OR that, -word to leave it out." in html
+    client.cookies["django_language"] = "bg"
+    assert "&quot;израз&quot;, това OR онова, -дума, за да я изключите." in _page(client, q="x")
+
+
 def test_anonymous_visitors_get_no_article_text(client) -> None:
     ArticleFactory(title="Изявление", text=SECRET_TEXT)
 
