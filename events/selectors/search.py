@@ -278,6 +278,12 @@ def _config(language: str) -> Func:
     return Func(Value(language), function="tracker_search_config")
 
 
+def _configs(language: str) -> list[Any]:
+    """The configurations a query is parsed in: 'simple', English, Russian, and that of the
+    ``language`` filter when one is given."""
+    return [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
+
+
 def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
@@ -383,10 +389,9 @@ class ParsedQuery:
 def _exclude(query: SearchQuery, excluded: Sequence[str], language: str) -> SearchQuery:
     """``query`` without the ``-words`` and ``-"phrases"``, in every configuration the query
     is parsed in: each branch of the OR would otherwise bring an excluded one back."""
-    configs: list[Any] = [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
     for text in excluded:
         kind = "phrase" if " " in text else "plain"
-        for config in configs:
+        for config in _configs(language):
             query = query & ~SearchQuery(text, config=config, search_type=kind)
     return query
 
@@ -456,7 +461,6 @@ def _relaxed(groups: list[list[_Term]], language: str, names: Sequence[str]) -> 
     row to answer): each group's words AND-ed in every configuration (plainto_tsquery has
     the same lexemes as websearch_to_tsquery, a hyphenated word's included), the groups
     OR-ed, the names' parts AND-ed; nothing excluded."""
-    configs: list[Any] = [*BASE_CONFIGS, _config(language)] if language else [*BASE_CONFIGS]
     branches = []
     for group in groups:
         words = [word for term in group for word in term.words]
@@ -464,7 +468,9 @@ def _relaxed(groups: list[list[_Term]], language: str, names: Sequence[str]) -> 
             f"{_lexeme(_stem_prefix(part))}:*" for word in words for part in _parts(word)
         )
         branches.append(SearchQuery(prefixes, config="simple", search_type="raw"))
-        branches += [SearchQuery(" ".join(words), config=c, search_type="plain") for c in configs]
+        branches += [
+            SearchQuery(" ".join(words), config=c, search_type="plain") for c in _configs(language)
+        ]
     if names:
         names_query = _names_tsquery(names, joined=" & ")
         branches.append(SearchQuery(names_query, config="simple", search_type="raw"))
@@ -479,10 +485,8 @@ def _branches(q: str, prefix: str, language: str, names: Sequence[str]) -> Searc
     branch, websearch in 'simple', English, Russian (and ``language``'s), and ``names``."""
     websearch = _LOOSE_HYPHEN.sub(" ", q.translate(_TYPOGRAPHIC_QUOTES))
     query = SearchQuery(prefix, config="simple", search_type="raw")
-    for config in BASE_CONFIGS:
+    for config in _configs(language):
         query = query | SearchQuery(websearch, config=config, search_type="websearch")
-    if language:
-        query = query | SearchQuery(websearch, config=_config(language), search_type="websearch")
     if names:
         query = query | SearchQuery(_names_tsquery(names), config="simple", search_type="raw")
     return query
