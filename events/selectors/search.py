@@ -238,24 +238,26 @@ def _query_words(groups: _Groups) -> list[str]:
     return [word for group in groups[0] for term in group for word in term.words]
 
 
+def _prefixes(words: Sequence[str]) -> list[str]:
+    """Every part of ``words`` as a quoted to_tsquery prefix, Bulgarian endings cut off."""
+    return [f"{_lexeme(_stem_prefix(part))}:*" for word in words for part in _parts(word)]
+
+
 def prefix_tsquery(q: str) -> str:
     """to_tsquery text for the 'simple' prefix branch: every word (at most MAX_WORDS) as a
     quoted prefix, AND-ed (OR-ed where the query says ``or``), a hyphenated word's parts and
     a quoted phrase's words as a phrase of prefixes; ``-word`` and ``-"a phrase"`` exclude
     it. Built from ``\\w+`` parts only and quoted, so user text never reaches to_tsquery's
     operator syntax."""
-    groups, excluded = _terms(q)
+    return _prefix_tsquery(_terms(q))
+
+
+def _prefix_tsquery(terms: _Groups) -> str:
+    """:func:`prefix_tsquery` of a query's terms."""
+    groups, excluded = terms
     if not groups:
         return ""
-    wanted = [
-        " & ".join(
-            _phrase(
-                [f"{_lexeme(_stem_prefix(part))}:*" for word in term.words for part in _parts(word)]
-            )
-            for term in group
-        )
-        for group in groups
-    ]
+    wanted = [" & ".join(_phrase(_prefixes(term.words)) for term in group) for group in groups]
     unwanted = []
     for term in excluded:
         parts = [_lexeme(part) for word in term.words for part in _parts(word)]
@@ -412,10 +414,10 @@ def _parse(
     same statement: best rank first, ties by name; each carries
     ``rank`` and ``alias_list`` (its aliases' names and languages, in the aliases' order)."""
     q = clean_query(q)
-    prefix = prefix_tsquery(q)
+    terms = _terms(q)
+    prefix = _prefix_tsquery(terms)
     if not prefix:
         return None, []
-    terms = _terms(q)
     words = " ".join(_query_words(terms))
     negated = [" ".join(term.words) for term in terms[1]]
     exact = any(term.quoted for group in terms[0] for term in group)
@@ -464,9 +466,7 @@ def _relaxed(groups: list[list[_Term]], language: str, names: Sequence[str]) -> 
     branches = []
     for group in groups:
         words = [word for term in group for word in term.words]
-        prefixes = " & ".join(
-            f"{_lexeme(_stem_prefix(part))}:*" for word in words for part in _parts(word)
-        )
+        prefixes = " & ".join(_prefixes(words))
         branches.append(SearchQuery(prefixes, config="simple", search_type="raw"))
         branches += [
             SearchQuery(" ".join(words), config=c, search_type="plain") for c in _configs(language)
