@@ -65,6 +65,31 @@ def stages(runs: dict[str, Run]) -> None:
     say("  (store includes the indented lines and the article's own row, URLs and commit)")
 
 
+def paired(ratios: Callable[[str], list[float]], labels: tuple[str, ...]) -> None:
+    """Each pass's time over the bare extraction beside it, pass by pass, and their median."""
+    say("  each pass ÷ the bare extraction beside it, in the order run (median)")
+    for label in labels:
+        each = ratios(label)
+        say(
+            f"    {label:<42}"
+            + "".join(_cell(r, 2) for r in each)
+            + f"   ({statistics.median(each):.2f})"
+        )
+
+
+def paired_growth(
+    small: Callable[[str], list[float]],
+    large: Callable[[str], list[float]],
+    labels: tuple[str, ...],
+) -> None:
+    say("  each pass ÷ the bare extraction beside it, at each size (median; ratio of medians)")
+    for label in labels:
+        a, b = small(label), large(label)
+        ma, mb = statistics.median(a), statistics.median(b)
+        cells = "".join(_cell(r, 2) for r in a) + "  |" + "".join(_cell(r, 2) for r in b)
+        say(f"    {label:<20}{cells}   ({ma:.2f} → {mb:.2f}: {mb / ma:.2f})")
+
+
 def growth(small: dict[str, Run], large: dict[str, Run], sizes: tuple[int, int]) -> None:
     say()
     say("Cost per article as the corpus grows (fresh pages each time), ms per article")

@@ -166,7 +166,23 @@ def run_bare(pages: list[BenchPage], texts: dict[str, str]) -> Run:
     return run
 
 
-def mean_of(first: Run, second: Run) -> Run:
-    both = Run(kinds=first.kinds, outcomes=first.outcomes)
-    both.seconds = {path: (s + second.seconds[path]) / 2 for path, s in first.seconds.items()}
-    return both
+def mean_of(runs: list[Run]) -> Run:
+    """Repeated passes over the same pages as one: each page's mean time, the stages' and the
+    registration's mean per pass; the outcomes of the first pass."""
+    first = runs[0]
+    mean = Run(kinds=dict(first.kinds), outcomes=first.outcomes)
+    mean.seconds = {
+        path: statistics.mean(r.seconds[path] for r in runs if path in r.seconds)
+        for path in first.seconds
+    }
+    for run in runs:
+        for label, seconds in run.stages.seconds.items():
+            mean.stages.seconds[label] += seconds / len(runs)
+    mean.register_seconds = statistics.mean(r.register_seconds for r in runs)
+    mean.article_ids = runs[-1].article_ids
+    return mean
+
+
+def paired_ratio(run: Run, beside: Run) -> float:
+    """A pass's time over the bare extraction timed beside it, article by article."""
+    return run.total() / max(beside.total(), 1e-9)
