@@ -116,7 +116,7 @@ def describe_corpus(size: CorpusSize) -> None:
     )
 
 
-def verdicts(rows: list[Row]) -> None:
+def verdicts(rows: list[Row], light: list[Row], light_connections: int) -> None:
     say()
     say(f"Target (issue 4): each API endpoint at least {TARGET:.0%} of the bare view's req/s")
     for row in rows[1:]:
@@ -128,7 +128,15 @@ def verdicts(rows: list[Row]) -> None:
         if row.page:
             verdict = "met" if row.p50_ms <= PAGE_TARGET_MS else "NOT met"
             say(f"  {row.endpoint:<34}{row.p50_ms:6.1f} ms: {verdict}")
-    if any(row.errors for row in rows):
+    if light:
+        say(
+            f"  the same with {light_connections} connections (a request per CPU, not queueing "
+            "for them), built pages:"
+        )
+        for row in light[1:]:
+            verdict = "met" if row.p50_ms <= PAGE_TARGET_MS else "NOT met"
+            say(f"    {row.endpoint:<32}{row.p50_ms:6.1f} ms: {verdict}")
+    if any(row.errors for row in [*rows, *light]):
         say("  WARNING: some requests failed (non-2xx or connection errors); see 'errors'")
 
 
@@ -148,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--page-connections",
+        type=int,
+        default=2,
+        help="connections of the second pass over the built pages (0: none)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--driver", choices=["auto", "wrk", "python"], default="auto")
@@ -199,10 +213,34 @@ def main(argv: list[str] | None = None) -> int:
                     warmup=args.warmup,
                     connections=args.connections,
                 )
+            built = [targets[0], *(e for e in targets if e.page and e.fresh)]
+            light: list[Row] = []
+            if args.page_connections and len(built) > 1:
+                with step(
+                    f"the built pages again with {args.page_connections} connections, "
+                    f"{args.rounds} rounds"
+                ):
+                    light_results = measure(
+                        base_url,
+                        built,
+                        run=run,
+                        rounds=args.rounds,
+                        duration=args.duration,
+                        warmup=args.warmup,
+                        connections=args.page_connections,
+                    )
+                light = summarise(light_results)
         rows = summarise(results)
         say()
         say(f"Throughput and latency over HTTP (median of {args.rounds} rounds)")
         print_table(rows, results)
+        if light:
+            say()
+            say(
+                f"The built pages with {args.page_connections} connections, as many as the "
+                f"machine's {os.cpu_count()} CPUs (median of {args.rounds} rounds)"
+            )
+            print_table(light, light_results)
         say()
         say("Where the time goes, in-process (same settings and database, no HTTP server)")
         api_targets = [endpoint for endpoint in targets if not endpoint.page]
@@ -213,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             + profile_in_process(pages, requests=20)
         )
         profiled = cprofile(targets[1:], requests=20) if args.profile else ""
-    verdicts(rows)
+    verdicts(rows, light, args.page_connections)
     if profiled:
         say()
         say("cProfile of the API endpoints in-process, 20 requests each:")
