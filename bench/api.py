@@ -15,7 +15,10 @@ Prints a report and exits 0; timings never fail anything.
    machine slows them alike. Reported: requests per second, p50 and p99 latency, and the
    throughput relative to the bare view in the same round (median over rounds). Each API
    endpoint twice: one URL repeated, as many anonymous readers polling a page are served
-   (micro-cache hits), and a URL unique to each request (every request built).
+   (micro-cache hits), and a URL unique to each request (every request built). Then the
+   built web pages again with one connection per CPU (``--page-connections``): a reader's
+   wait when nothing queues for a core, next to the 8-connection figures (the machine's
+   capacity).
 4. Where the time goes, in-process (Django's test client, same settings and database): SQL
    statements per request and the time in SQL, serializers, rendering, throttling, the rest.
 """
