@@ -590,6 +590,11 @@ def targets(runs: Paired | None, grown: Growth | None, passes: list[Pass]) -> No
     )
     ratio = _cpu_ms(passes, "pipeline") / _cpu_ms(passes, "bare")
     report.target("CPU per article, pipeline processes ÷ bare", ratio, PIPELINE_TARGET)
+    with_database = _cpu_ms(passes, "pipeline") + _cpu_ms(passes, "pipeline", database=True)
+    report.say(
+        f"    the same with their database backends (not a target; what bounds throughput "
+        f"when the cores are the limit): {with_database / _cpu_ms(passes, 'bare'):.2f}x"
+    )
     if grown is None:
         return
     sizes = grown.sizes
