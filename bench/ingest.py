@@ -204,7 +204,11 @@ def throughput(sets: PageSets, base_url: str, *, repeats: int) -> Paired:
                 lambda: run_worker(sets.warmups[6], base_url),
             )
     for label, runs in result.passes.items():
-        report.say(f"    {label}: {dict(runs[0].outcomes)}")
+        # Every pass stores the same pages anew: their outcomes must agree.
+        outcomes = [dict(run.outcomes) for run in runs]
+        same = all(outcome == outcomes[0] for outcome in outcomes)
+        shown = f"{outcomes[0]} (each pass)" if same else " / ".join(map(str, outcomes))
+        report.say(f"    {label}: {shown}")
     return result
 
 
