@@ -7,8 +7,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from events.ingest.fingerprint import fingerprint
 from events.models import (
     Article,
     ArticleEvent,
@@ -367,6 +370,22 @@ def test_changed_text_keeps_a_revision_and_flags_the_updates_citing_it(site):
     update.refresh_from_db()
     assert update.status == UpdateStatus.PUBLISHED
     assert update.sources_changed_at is not None
+
+
+def test_changed_text_replaces_the_band_keys_and_a_first_store_deletes_none(site):
+    url = _serve(site, "/story", WIRE)
+    with CaptureQueriesContext(connection) as first:
+        article = _ingest(url)
+    assert not [
+        q for q in first.captured_queries if "DELETE FROM events_articlebandkey" in q["sql"]
+    ]
+    old_keys = set(article.band_keys.values_list("key", flat=True))
+    assert old_keys == set(fingerprint(article.text).band_keys)
+    _reserve(site, "/story", _edited(WIRE, b"White House", b"The White House press office"))
+    article_process(article_id=article.pk, refetch=True)
+    article.refresh_from_db()
+    new_keys = set(article.band_keys.values_list("key", flat=True))
+    assert new_keys == set(fingerprint(article.text).band_keys) != old_keys
 
 
 def test_unchanged_text_on_refetch_keeps_no_revision(site):

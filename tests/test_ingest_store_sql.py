@@ -1,13 +1,16 @@
 """The SQL of the storing transaction: what its statements read and how many it sends."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events.ingest.fingerprint import fingerprint
-from events.models import ArticleBandKey
-from events.services.articles import store
+from events.models import Article, ArticleBandKey, ArticleState
+from events.services.articles import process, store
+from events.services.articles.common import Page
 from events.services.sql import array_literal
 from tests.factories import ArticleFactory
 
@@ -60,3 +63,45 @@ def test_array_literal_reads_back_as_the_list_psycopg2_would_send(values, cast) 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT %s::{cast} = %s::{cast}", [array_literal(values), values])
         assert cursor.fetchone() == (True,)
+
+
+WIRE = (
+    Path(__file__).resolve().parent / "fixtures" / "pages" / "en_reuters_wire.html"
+).read_bytes()
+WIRE_URL = (
+    "https://www.reuters.com/world/asia-pacific/"
+    "white-house-says-kazakhstan-crisis-will-not-affect-nato-russia-talks-2022-01-06/"
+)
+
+
+def _prepared_at(url: str):
+    page = Page(
+        requested_url=url,
+        final_url=url,
+        redirect_chain=(),
+        body=WIRE,
+        content_type="text/html",
+        charset=None,
+    )
+    prepared = process._prepare(page)
+    assert prepared.canonical == WIRE_URL
+    return prepared
+
+
+def test_page_canonical_at_its_own_url_is_stored_without_an_owner_lookup() -> None:
+    article = ArticleFactory(canonical_url=WIRE_URL, state=ArticleState.PENDING, text="")
+    with CaptureQueriesContext(connection) as sent:
+        outcome = store._store(article.pk, _prepared_at(WIRE_URL))
+    assert outcome.state == ArticleState.READY
+    assert not [q for q in sent.captured_queries if "FROM events_articleurl WHERE url" in q["sql"]]
+
+
+def test_owner_is_found_after_the_lock_when_the_row_url_changed_since_the_claim() -> None:
+    # Fetched at the canonical URL the claim returned, but by the lock the row had another one
+    # (a merge or an editor's change in between): the page's URL belongs to another article.
+    owner = ArticleFactory(canonical_url=WIRE_URL)
+    article = ArticleFactory(canonical_url="https://news.example/moved", state=ArticleState.PENDING)
+    outcome = store._store(article.pk, _prepared_at(WIRE_URL))
+    assert (outcome.state, outcome.merged_into) == ("merged", owner.pk)
+    assert not Article.objects.filter(pk=article.pk).exists()
+    assert set(owner.urls.values_list("url", flat=True)) >= {"https://news.example/moved"}

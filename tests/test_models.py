@@ -1,7 +1,8 @@
 """Rules the database itself carries, so no interface can break them."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 
 from events.models import (
     Article,
@@ -152,3 +153,37 @@ def test_cited_article_cannot_be_deleted():
     Citation.objects.create(relation=relation, article=article)
     with pytest.raises(Exception, match="protected"):
         article.delete()
+
+
+def test_canonical_url_taken_is_a_form_error_of_the_field():
+    # Unique by a constraint (not unique=True, see the model): validation still names the field.
+    ArticleFactory(canonical_url="https://bbc.com/news/world-asia-59884888")
+    with pytest.raises(ValidationError) as refused:
+        Article(canonical_url="https://bbc.com/news/world-asia-59884888").validate_constraints()
+    assert "already exists" in str(refused.value.message_dict["canonical_url"])
+
+
+def test_article_indexes_skip_what_storing_need_not_pay_for():
+    # Every registration, claim and store adds an entry to each index its row matches: no
+    # LIKE twin of the canonical URL, no outlet index of its own, state and updated_at only
+    # for the rows that are read by them.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", ["events_article"]
+        )
+        indexes = dict(cursor.fetchall())
+    definitions = " ".join(indexes.values())
+    assert "varchar_pattern_ops" not in definitions
+    assert "btree (outlet_id)" not in definitions
+    assert (
+        "UNIQUE INDEX events_article_canonical_url_key"
+        in indexes["events_article_canonical_url_key"]
+    )
+    assert indexes["article_unready"].endswith(
+        "(state) WHERE (NOT ((state)::text = 'ready'::text))"
+    )
+    assert indexes["article_changed"].endswith("(updated_at) WHERE ((state)::text = 'ready'::text)")
+    assert [name for name, sql in indexes.items() if "btree (updated_at)" in sql] == [
+        "article_changed"
+    ]
+    assert [name for name, sql in indexes.items() if "btree (state)" in sql] == ["article_unready"]

