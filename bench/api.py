@@ -216,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
                     warmup=args.warmup,
                     connections=args.connections,
                 )
-            built = [targets[0], *(e for e in targets if e.page and e.fresh)]
+            # The pages built for every request: unique URLs, and the editor's (a session).
+            built = [targets[0], *(e for e in targets if e.page and (e.fresh or e.cookie))]
             light: list[Row] = []
             if args.page_connections and len(built) > 1:
                 with step(
