@@ -125,6 +125,16 @@ def _forget(run: Run) -> None:
     Article.objects.filter(pk__in=run.article_ids).delete()
 
 
+def _decoded(pages: list[BenchPage]) -> dict[str, str]:
+    """Each page's text as bare extraction is handed it: decoded as the pipeline decodes."""
+    return {
+        page.path: decode_html(
+            page.body, http_charset=page.content_type.partition("charset=")[2] or None
+        ).text
+        for page in pages
+    }
+
+
 @dataclass
 class Paired:
     """Passes of one process, each kind repeated, with the bare extraction timed beside each
@@ -164,12 +174,7 @@ def throughput(sets: PageSets, base_url: str, *, repeats: int) -> Paired:
     after bare extraction of its page. The machine's speed moves by up to 1.7x within
     seconds here (a pure-Python loop: 86 or 150 ms), so one pass of each kind is a sample,
     and the targets take the median of the passes' paired ratios."""
-    texts = {
-        page.path: decode_html(
-            page.body, http_charset=page.content_type.partition("charset=")[2] or None
-        ).text
-        for page in sets.throughput
-    }
+    texts = _decoded(sets.throughput)
     result = Paired(
         passes={PIPELINE: [], IMPORT: [], WORKER: []},
         beside={PIPELINE: [], IMPORT: [], WORKER: []},
@@ -356,10 +361,8 @@ def parallel(sets: PageSets, base_url: str, *, rounds: int = 3) -> list[Pass]:
     same pages; all kinds of pass alternate, ``rounds`` times, so that a busy machine weighs
     on all alike."""
     pages = sets.parallel
-    texts = [
-        decode_html(p.body, http_charset=p.content_type.partition("charset=")[2] or None).text
-        for p in pages
-    ]
+    decoded = _decoded(pages)
+    texts = [decoded[page.path] for page in pages]
     port = base_url.rpartition(":")[2]
     urls = [
         f"http://{PARALLEL_HOSTS[i % len(PARALLEL_HOSTS)]}:{port}{page.path}"
@@ -411,12 +414,7 @@ def measure(
     """The pipeline on half the pages and the import on the other half, ``repeats`` times
     over, each article after bare extraction of its page; the first passes' statements
     captured (returned apart)."""
-    texts = {
-        page.path: decode_html(
-            page.body, http_charset=page.content_type.partition("charset=")[2] or None
-        ).text
-        for page in pages
-    }
+    texts = _decoded(pages)
     run_pipeline(warmups[0], base_url)
     run_import(warmups[1])
     result = Paired(passes={"pipeline": [], "import": []}, beside={"pipeline": [], "import": []})
@@ -573,7 +571,7 @@ def targets(runs: Paired | None, grown: Growth | None, passes: list[Pass]) -> No
     report.say()
     report.say("Targets (issue 3):")
     if runs is not None:
-        every_bare = mean_of([run for bare in runs.beside.values() for run in bare])
+        every_bare = runs.tables()[BARE]
         for label, title in (
             (PIPELINE, "pipeline time ÷ bare extraction beside it, one at a time"),
             (WORKER, "  the same for article_process after a poll"),
