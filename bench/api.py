@@ -24,6 +24,7 @@ Prints a report and exits 0; timings never fail anything.
 """
 
 import argparse
+import functools
 import os
 import platform
 import sys
@@ -203,19 +204,20 @@ def main(argv: list[str] | None = None) -> int:
             shapes = check_responses(base_url, targets)
             for endpoint in targets:
                 say(f"    {endpoint.label:<34}{endpoint.path}  ({shapes[endpoint.label]})")
+            # The same load settings for both passes; only the connections differ.
+            measured = functools.partial(
+                measure,
+                base_url,
+                run=run,
+                rounds=args.rounds,
+                duration=args.duration,
+                warmup=args.warmup,
+            )
             with step(
                 f"measuring: {args.warmup:g}s warm-up per endpoint, then {args.rounds} rounds "
                 f"of {args.duration:g}s per endpoint"
             ):
-                results = measure(
-                    base_url,
-                    targets,
-                    run=run,
-                    rounds=args.rounds,
-                    duration=args.duration,
-                    warmup=args.warmup,
-                    connections=args.connections,
-                )
+                results = measured(targets, connections=args.connections)
             # The pages built for every request: unique URLs, and the editor's (a session).
             built = [targets[0], *(e for e in targets if e.page and (e.fresh or e.cookie))]
             light: list[Row] = []
@@ -224,15 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"the built pages again with {args.page_connections} connections, "
                     f"{args.rounds} rounds"
                 ):
-                    light_results = measure(
-                        base_url,
-                        built,
-                        run=run,
-                        rounds=args.rounds,
-                        duration=args.duration,
-                        warmup=args.warmup,
-                        connections=args.page_connections,
-                    )
+                    light_results = measured(built, connections=args.page_connections)
                 light = summarise(light_results)
         rows = summarise(results)
         say()

@@ -24,6 +24,7 @@ One article at a time per process, in a database of the run's own, dropped at th
 import argparse
 import contextlib
 import cProfile
+import functools
 import io
 import multiprocessing
 import os
@@ -143,6 +144,21 @@ class Paired:
     passes: dict[str, list[Run]]  # label -> its repeated passes
     beside: dict[str, list[Run]]  # label -> the bare extraction beside each
 
+    @classmethod
+    def of(cls, *labels: str) -> "Paired":
+        return cls(passes={label: [] for label in labels}, beside={label: [] for label in labels})
+
+    def add(self, label: str, timed: Callable[..., Run]) -> Run:
+        """Run ``timed`` (a pass, given ``bare=``, the run to time its bare extraction into),
+        keep both, and delete what the pass stored, so that the next pass stores the same
+        pages anew."""
+        bare = Run()
+        run = timed(bare=bare)
+        self.passes[label].append(run)
+        self.beside[label].append(bare)
+        _forget(run)
+        return run
+
     def ratios(self, label: str) -> list[float]:
         """Each pass's time over the bare extraction beside it."""
         return [
@@ -162,8 +178,7 @@ class Paired:
         """Each kind's passes merged (a page's mean time), with the bare extraction's: the
         mean of every bare pass, then each kind's own."""
         every_bare = [run for runs in self.beside.values() for run in runs]
-        merged = {BARE: mean_of(every_bare)}
-        merged |= {label: mean_of(runs) for label, runs in self.passes.items()}
+        merged = {BARE: mean_of(every_bare), **self.merged()}
         merged |= {BESIDE[label]: mean_of(runs) for label, runs in self.beside.items()}
         return merged
 
@@ -175,19 +190,12 @@ def throughput(sets: PageSets, base_url: str, *, repeats: int) -> Paired:
     seconds here (a pure-Python loop: 86 or 150 ms), so one pass of each kind is a sample,
     and the targets take the median of the passes' paired ratios."""
     texts = _decoded(sets.throughput)
-    result = Paired(
-        passes={PIPELINE: [], IMPORT: [], WORKER: []},
-        beside={PIPELINE: [], IMPORT: [], WORKER: []},
-    )
+    result = Paired.of(PIPELINE, IMPORT, WORKER)
 
-    def one(label: str, timed: Callable[[Run], Run], warm_up: Callable[[], object]) -> None:
+    def one(label: str, timed: Callable[..., Run], warm_up: Callable[[], object]) -> None:
         if not result.passes[label]:
             warm_up()
-        bare = Run()
-        run = timed(bare)
-        result.passes[label].append(run)
-        result.beside[label].append(bare)
-        _forget(run)  # stored again as new articles by the next pass
+        result.add(label, timed)
 
     run_bare(sets.throughput[:6], texts)  # warm-up
     pages = len(sets.throughput)
@@ -417,21 +425,16 @@ def measure(
     texts = _decoded(pages)
     run_pipeline(warmups[0], base_url)
     run_import(warmups[1])
-    result = Paired(passes={"pipeline": [], "import": []}, beside={"pipeline": [], "import": []})
+    result = Paired.of("pipeline", "import")
     captured: dict[str, Run] = {}
     for repeat in range(repeats):
-        for label in ("pipeline", "import"):
-            bare = Run()
-            if label == "pipeline":
-                run = run_pipeline(
-                    pages[0::2], base_url, capture=not repeat, bare=bare, texts=texts
-                )
-            else:
-                run = run_import(pages[1::2], capture=not repeat, bare=bare, texts=texts)
-            result.passes[label].append(run)
-            result.beside[label].append(bare)
-            captured.setdefault(label, run)
-            _forget(run)
+        first = not repeat  # statements captured in the first passes only
+        pipeline = functools.partial(
+            run_pipeline, pages[0::2], base_url, capture=first, texts=texts
+        )
+        imported = functools.partial(run_import, pages[1::2], capture=first, texts=texts)
+        captured.setdefault("pipeline", result.add("pipeline", pipeline))
+        captured.setdefault("import", result.add("import", imported))
     return result, captured
 
 
