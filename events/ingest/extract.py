@@ -32,6 +32,7 @@ from trafilatura.metadata import (
     extract_url,
 )
 
+from events.ingest.comparison import bounded_comparison
 from events.ingest.timestamps import parse_timestamp
 
 MIN_TEXT_CHARS = 200
@@ -142,16 +143,17 @@ def _extract(tree: lxml.html.HtmlElement, url: str) -> str:
 
 def _trafilatura(tree: lxml.html.HtmlElement, url: str, *, precision: bool) -> Any:
     try:
-        return trafilatura.bare_extraction(
-            tree,
-            url=url or None,
-            favor_precision=precision,
-            include_comments=False,
-            include_tables=False,
-            include_links=False,
-            include_images=False,
-            with_metadata=False,  # see _metadata
-        )
+        with bounded_comparison():  # the same text, without readability where it cannot win
+            return trafilatura.bare_extraction(
+                tree,
+                url=url or None,
+                favor_precision=precision,
+                include_comments=False,
+                include_tables=False,
+                include_links=False,
+                include_images=False,
+                with_metadata=False,  # see _metadata
+            )
     except Exception as error:  # noqa: BLE001 - a hostile page must not crash the worker
         raise ExtractionError(f"extraction failed: {type(error).__name__}") from None
 
