@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from events.ingest import language
 from events.ingest.language import LanguageGuess, detect_language, language_detector
 
 
@@ -102,3 +103,12 @@ def test_detector_is_shared_by_threads():
         guesses = list(pool.map(detect_language, texts))
     assert [guess.code for guess in guesses] == ["bg", "ru"] * 8
     assert language_detector() is language_detector()
+
+
+def test_an_opening_without_a_clear_lead_is_read_again_at_twice_the_length():
+    # ~300 characters of names that Bulgarian, Russian and Kazakh share, then Bulgarian prose.
+    names = "НАТО ОДКС Токаев Русия Казахстан " * 10
+    prose = "Властите въведоха извънредно положение, а мобилният интернет остава блокиран. " * 4
+    assert len(names) >= language.SAMPLE_CHARS
+    assert detect_language(names).confidence < language.DECISIVE
+    assert detect_language(names + prose).code == "bg"
