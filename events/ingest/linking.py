@@ -104,6 +104,8 @@ def score(article: ArticleProfile, event: EventProfile) -> float:
     """How well ``article`` fits ``event``, in [0, 1]: the geometric mean of entity and lexical
     agreement (both are needed), discounted by distance in time."""
     entities = _entity_agreement(article.entity_ids, event.entity_weights)
+    if not entities:
+        return 0.0  # no shared entity: nothing else can lift the product (most events)
     words = _lexical_agreement(article.terms, event.terms)
     return math.sqrt(entities * words) * time_factor(article.published_at, event.start, event.end)
 

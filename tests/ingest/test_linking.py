@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from events.ingest import linking
 from events.ingest.linking import (
     SUGGESTION_THRESHOLD,
     TIME_FLOOR,
@@ -277,3 +278,14 @@ def _report() -> None:
 
 if __name__ == "__main__":
     _report()
+
+
+def test_an_event_sharing_no_entity_is_not_compared_word_by_word(monkeypatch):
+    # Most tracked events share no entity with a given article: their score is 0 whatever
+    # the words, so the article's terms are not compared with theirs.
+    def compared(*_):
+        raise AssertionError("words compared for an event sharing no entity")
+
+    monkeypatch.setattr(linking, "_lexical_agreement", compared)
+    unrelated = EventProfile(1, {SOFIA: 3.0}, CSTO_ARTICLE_RU.terms, None, None)
+    assert score(CSTO_ARTICLE_RU, unrelated) == 0.0
