@@ -629,7 +629,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the parallel section")
     parser.add_argument(
-        "--repeats", type=int, default=3, help="passes of each one-process kind, of growth"
+        "--repeats", type=int, default=5, help="passes of each one-process kind, of growth"
     )
     args = parser.parse_args(argv)
     if args.corpus <= SMALL_CORPUS:
