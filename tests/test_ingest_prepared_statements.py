@@ -85,3 +85,27 @@ def test_prepared_statements_can_be_switched_off(site, settings):
     settings.DATABASE_PREPARED_STATEMENTS = True
     assert _ingest(site, "/three", RU).state == ArticleState.READY
     assert all(_executions()[name] > before[name] for name in HOT)
+
+
+def _plans(name: str) -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+            [name],
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db
+def test_the_duplicate_lookups_are_planned_for_each_article_and_the_writes_may_be_generic():
+    # A generic plan does not know the band keys and was seen to scan every ready article.
+    for n in range(8):
+        body = WIRE.replace(b"Kazakhstan", f"Kazakhstan {n}".encode())
+        url = f"https://copy{n}.example.net/story"  # the page's rel=canonical is not trusted
+        assert article_import_html(body=body, name="", url=url).state == ArticleState.READY
+    # Stored at the URL they were imported at: the lock without the owner lookup.
+    generic, custom = _plans("tracker_article_lock_no_owner")
+    assert generic == 0
+    assert custom >= 8
+    generic, custom = _plans("tracker_article_write_1")
+    assert generic + custom >= 8

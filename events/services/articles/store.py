@@ -59,6 +59,16 @@ _OWNER_COLUMN = (
 )
 
 
+# The lookups (in both forms of the lock statement) must be planned for each article's own
+# values: a generic plan of the prepared statement (which PostgreSQL may settle on after five
+# executions) does not know how many band keys there are, and was seen to scan every ready
+# article for them. The writes, all by the article's id, may use generic plans again (see
+# _run).
+_LOCK_PREFIX = """SET LOCAL synchronous_commit = off;
+SET LOCAL plan_cache_mode = force_custom_plan;
+"""
+
+
 @dataclass
 class _Locked:
     """The locked article's row as storing needs it (the rare paths load the model)."""
@@ -85,7 +95,7 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     params = {**_duplicate_params(article_id, fp), "url": prepared.canonical}
     with connection.cursor() as cursor:
         lock = _LOCK if looked_up else _LOCK_NO_OWNER
-        execute(cursor, (lock,), params, prefix="SET LOCAL synchronous_commit = off;\n")
+        execute(cursor, (lock,), params, prefix=_LOCK_PREFIX)
         rows = cursor.fetchall()
     if not rows:
         return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
@@ -146,7 +156,12 @@ def _run(*writes: Writes) -> None:
     for _, named in writes:
         params.update(named)
     with connection.cursor() as cursor:
-        execute(cursor, tuple(s for group, _ in writes for s in group), params)
+        execute(
+            cursor,
+            tuple(s for group, _ in writes for s in group),
+            params,
+            prefix="SET LOCAL plan_cache_mode = auto;\n",
+        )
 
 
 # Two unique-index lookups, the second only if the first finds nothing (an OR across the
