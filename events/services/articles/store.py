@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -63,10 +64,11 @@ _OWNER_COLUMN = (
 # values: a generic plan of the prepared statement (which PostgreSQL may settle on after five
 # executions) does not know how many band keys there are, and was seen to scan every ready
 # article for them. The writes, all by the article's id, may use generic plans again (see
-# _run).
-_LOCK_PREFIX = """SET LOCAL synchronous_commit = off;
-SET LOCAL plan_cache_mode = force_custom_plan;
-"""
+# _run). Sent only with the prepared statements: the plain ones are planned each time anyway.
+_COMMIT_ASYNC = "SET LOCAL synchronous_commit = off;\n"
+_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan;\n"
+_ANY_PLANS = "SET LOCAL plan_cache_mode = auto;\n"
+_LOCK_PREFIX = _COMMIT_ASYNC + _CUSTOM_PLANS
 
 
 @dataclass
@@ -95,7 +97,8 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     params = {**_duplicate_params(article_id, fp), "url": prepared.canonical}
     with connection.cursor() as cursor:
         lock = _LOCK if looked_up else _LOCK_NO_OWNER
-        execute(cursor, (lock,), params, prefix=_LOCK_PREFIX)
+        prefix = _LOCK_PREFIX if settings.DATABASE_PREPARED_STATEMENTS else _COMMIT_ASYNC
+        execute(cursor, (lock,), params, prefix=prefix)
         rows = cursor.fetchall()
     if not rows:
         return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
@@ -160,7 +163,7 @@ def _run(*writes: Writes) -> None:
             cursor,
             tuple(s for group, _ in writes for s in group),
             params,
-            prefix="SET LOCAL plan_cache_mode = auto;\n",
+            prefix=_ANY_PLANS if settings.DATABASE_PREPARED_STATEMENTS else "",
         )
 
 
