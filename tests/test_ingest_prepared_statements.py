@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from events.ingest.fingerprint import fingerprint
 from events.models import Article, ArticleBandKey, ArticleState
@@ -83,8 +84,13 @@ def test_prepared_statements_can_be_switched_off(site, settings):
     assert _ingest(site, "/one", WIRE).state == ArticleState.READY
     before = _executions()
     settings.DATABASE_PREPARED_STATEMENTS = False
-    assert _ingest(site, "/two", BG).state == ArticleState.READY
+    with CaptureQueriesContext(connection) as sent:
+        assert _ingest(site, "/two", BG).state == ArticleState.READY
     assert _executions() == before
+    # The plain statements are planned each time: no plan_cache_mode to set.
+    sql = [query["sql"] for query in sent.captured_queries]
+    assert not [text for text in sql if "plan_cache_mode" in text or "EXECUTE " in text]
+    assert [text for text in sql if text.startswith("SET LOCAL synchronous_commit = off")]
     settings.DATABASE_PREPARED_STATEMENTS = True
     assert _ingest(site, "/three", RU).state == ArticleState.READY
     assert all(_executions()[name] > before[name] for name in HOT)
