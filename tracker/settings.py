@@ -176,6 +176,9 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The ingestion's hot statements are prepared once per connection (events/services/statements.py);
+# off behind PgBouncer in transaction or statement pooling mode.
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 REDIS_URL_SOURCE = "REDIS_URL" if REDIS_URL else "embedded Redis under var/"

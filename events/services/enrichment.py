@@ -54,6 +54,7 @@ from events.models import (
 )
 from events.services.fetching import redis_client
 from events.services.sql import array_literal
+from events.services.statements import Statement, execute, statements_of
 
 logger = logging.getLogger(__name__)
 
@@ -337,12 +338,17 @@ WHERE events_articleevent.state = %(suggested)s AND events_articleevent.origin =
 """
 
 
-def enrichment_writes(article_id: int, enrichment: Enrichment) -> tuple[str, dict[str, Any]]:
+_ENRICH = statements_of("tracker_enrichment", _ENRICH_SQL)
+
+
+def enrichment_writes(
+    article_id: int, enrichment: Enrichment
+) -> tuple[tuple[Statement, ...], dict[str, Any]]:
     """The SQL (several statements) and parameters that replace the article's mentions and
     refresh its automatic suggestions; decisions and editors' links are never touched. Run
     inside the article's row lock, as :func:`article_enrich` does."""
     matches, suggestions = enrichment.matches, enrichment.suggestions
-    return _ENRICH_SQL, {
+    return _ENRICH, {
         "article": article_id,
         "entities": array_literal(m.entity_id for m in matches),
         "counts": array_literal(m.count for m in matches),
@@ -363,6 +369,6 @@ def article_enrich(*, article: Article, stamp: object = ...) -> None:
     enrichment = enrichment_compute(
         title=article.title, text=article.text, published_at=article.published_at, stamp=stamp
     )
-    sql, params = enrichment_writes(article.pk, enrichment)
+    writes, params = enrichment_writes(article.pk, enrichment)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute(cursor, writes, params)

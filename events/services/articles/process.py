@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import logging
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -32,6 +32,7 @@ from events.services.articles.common import (
 )
 from events.services.articles.store import _store
 from events.services.fetching import fetcher as default_fetcher
+from events.services.statements import Statement, execute, statement_lost
 
 logger = logging.getLogger(__name__)
 
@@ -62,21 +63,30 @@ _COMMIT_ASYNC = "SET LOCAL synchronous_commit = off"
 
 # Counting an attempt of a pending article with a URL: the common case.
 _CLAIM_SQL = """
-UPDATE events_article SET attempts = attempts + 1, updated_at = %s
-WHERE id = %s AND state NOT IN (%s, %s) AND attempts < %s AND canonical_url NOT LIKE 'urn:%%'
+UPDATE events_article SET attempts = attempts + 1, updated_at = %(now)s
+WHERE id = %(article)s AND state NOT IN (%(ready)s, %(failed)s) AND attempts < %(attempts)s
+    AND canonical_url NOT LIKE 'urn:%%'
 RETURNING canonical_url
 """
 
 
+_CLAIM = Statement("tracker_article_claim", _CLAIM_SQL)
+
+
 def _attempt_count(article_id: int) -> str | None:
     """The common case of _attempt_claim in one round trip: the URL to fetch, or None."""
-    sql = _CLAIM_SQL
-    if not connection.in_atomic_block:
-        # Two statements in one message run as one transaction, committed asynchronously.
-        sql = f"{_COMMIT_ASYNC}; {_CLAIM_SQL}"
-    done = (str(ArticleState.READY), str(ArticleState.FAILED))
+    # Outside a transaction, two statements in one message run as one transaction, committed
+    # asynchronously.
+    prefix = "" if connection.in_atomic_block else f"{_COMMIT_ASYNC};\n"
+    params = {
+        "now": timezone.now(),
+        "article": article_id,
+        "ready": str(ArticleState.READY),
+        "failed": str(ArticleState.FAILED),
+        "attempts": MAX_ATTEMPTS,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(sql, (timezone.now(), article_id, *done, MAX_ATTEMPTS))
+        execute(cursor, (_CLAIM,), params, prefix=prefix)
         row = cursor.fetchone()
     return None if row is None else str(row[0])
 
@@ -181,6 +191,12 @@ def article_store_page(*, article_id: int, page: Page) -> Outcome:
         return _store(article_id, prepared)
     except IntegrityError:
         # Another worker stored the same canonical URL first: fold this one into it.
+        return _store(article_id, prepared)
+    except DatabaseError as error:
+        if not statement_lost(error):
+            raise
+        # The server forgot a prepared statement (see events/services/statements.py): the
+        # transaction was rolled back and the statements are prepared again.
         return _store(article_id, prepared)
 
 
