@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from events.ingest.fingerprint import fingerprint
 from events.models import Article, ArticleBandKey, ArticleState
 from events.services.articles import article_import_html, article_process, article_register, store
+from events.services.sql import COMMIT_ASYNC
 from events.services.statements import Statement, execute
 from tests.factories import ArticleFactory
 
@@ -154,7 +155,7 @@ def _lock_rows(sql: str, statement: Statement, params: dict) -> tuple[list, list
         cursor.execute(sql, params)
         plain = cursor.fetchall()
         for _ in range(7):
-            execute(cursor, (statement,), params, prefix=store._LOCK_PREFIX)
+            execute(cursor, (statement,), params, prefix=COMMIT_ASYNC, plans="force_custom_plan")
             prepared = cursor.fetchall()
             assert prepared == plain
     return plain, prepared

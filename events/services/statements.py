@@ -88,9 +88,14 @@ def execute(
     params: dict[str, Any],
     *,
     prefix: str = "",
+    plans: str = "",
 ) -> None:
     """Run ``statements`` (after ``prefix``, plain SQL without parameters, in the same message)
-    with the named ``params``."""
+    with the named ``params``. ``plans``, a ``plan_cache_mode`` (``force_custom_plan``,
+    ``auto``), is set for the rest of the transaction in the same message when the statements
+    are prepared; plain SQL is planned each time anyway, so it is not sent then."""
+    if plans and settings.DATABASE_PREPARED_STATEMENTS:
+        prefix += f"SET LOCAL plan_cache_mode = {plans};\n"
     try:
         cursor.execute(prefix + _sql(cursor, statements), params)
     except DatabaseError as error:

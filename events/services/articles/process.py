@@ -32,6 +32,7 @@ from events.services.articles.common import (
 )
 from events.services.articles.store import _store
 from events.services.fetching import fetcher as default_fetcher
+from events.services.sql import COMMIT_ASYNC
 from events.services.statements import Statement, execute, statement_lost
 
 logger = logging.getLogger(__name__)
@@ -53,14 +54,6 @@ def article_process(
     return article_store_page(article_id=article_id, page=Page.from_fetch(result))
 
 
-# Lets a transaction's commit return before its WAL reaches the disk. Only for the worker's
-# own transactions, which are idempotent: if the database crashes within the next fraction of a
-# second and loses one, the article is still pending (or its attempt is not counted) and the
-# sweep re-enqueues it; nothing half-written is possible, and any later ordinary commit flushes
-# everything before it. Saves a disk flush per transaction.
-_COMMIT_ASYNC = "SET LOCAL synchronous_commit = off"
-
-
 # Counting an attempt of a pending article with a URL: the common case.
 _CLAIM_SQL = """
 UPDATE events_article SET attempts = attempts + 1, updated_at = %(now)s
@@ -77,7 +70,7 @@ def _attempt_count(article_id: int) -> str | None:
     """The common case of _attempt_claim in one round trip: the URL to fetch, or None."""
     # Outside a transaction, two statements in one message run as one transaction, committed
     # asynchronously.
-    prefix = "" if connection.in_atomic_block else f"{_COMMIT_ASYNC};\n"
+    prefix = "" if connection.in_atomic_block else COMMIT_ASYNC
     params = {
         "now": timezone.now(),
         "article": article_id,

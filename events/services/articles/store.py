@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -34,14 +33,14 @@ from events.services.enrichment import (
     enrichment_compute,
     enrichment_writes,
 )
-from events.services.sql import array_literal
+from events.services.sql import COMMIT_ASYNC, array_literal
 from events.services.statements import Statement, execute, statements_of
 
 logger = logging.getLogger(__name__)
 
 # The article's columns storing reads under its row lock, with what storing looks up about
 # other articles (the canonical URL's owner, duplicate candidates: see _OWNER_SQL and
-# _DUPLICATE_SQL), in one round trip with the asynchronous commit (see process._COMMIT_ASYNC):
+# _DUPLICATE_SQL), in one round trip with the asynchronous commit (see sql.COMMIT_ASYNC):
 # one row per candidate, or one row without. The owner is only looked for when the page names
 # a canonical URL other than the article's. Looked up in the statement that takes the lock, so
 # with the snapshot from before any wait for it: a copy committed during that wait is missed,
@@ -64,11 +63,7 @@ _OWNER_COLUMN = (
 # values: a generic plan of the prepared statement (which PostgreSQL may settle on after five
 # executions) does not know how many band keys there are, and was seen to scan every ready
 # article for them. The writes, all by the article's id, may use generic plans again (see
-# _run). Sent only with the prepared statements: the plain ones are planned each time anyway.
-_COMMIT_ASYNC = "SET LOCAL synchronous_commit = off;\n"
-_CUSTOM_PLANS = "SET LOCAL plan_cache_mode = force_custom_plan;\n"
-_ANY_PLANS = "SET LOCAL plan_cache_mode = auto;\n"
-_LOCK_PREFIX = _COMMIT_ASYNC + _CUSTOM_PLANS
+# _run).
 
 
 @dataclass
@@ -97,8 +92,7 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     params = {**_duplicate_params(article_id, fp), "url": prepared.canonical}
     with connection.cursor() as cursor:
         lock = _LOCK if looked_up else _LOCK_NO_OWNER
-        prefix = _LOCK_PREFIX if settings.DATABASE_PREPARED_STATEMENTS else _COMMIT_ASYNC
-        execute(cursor, (lock,), params, prefix=prefix)
+        execute(cursor, (lock,), params, prefix=COMMIT_ASYNC, plans="force_custom_plan")
         rows = cursor.fetchall()
     if not rows:
         return Outcome(article_id=article_id, state="gone", reason="article no longer exists")
@@ -163,7 +157,7 @@ def _run(*writes: Writes) -> None:
             cursor,
             tuple(s for group, _ in writes for s in group),
             params,
-            prefix=_ANY_PLANS if settings.DATABASE_PREPARED_STATEMENTS else "",
+            plans="auto",
         )
 
 
