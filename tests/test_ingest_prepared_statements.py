@@ -5,7 +5,7 @@ after the server forgot them, and not used when DATABASE_PREPARED_STATEMENTS is 
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from events.ingest.fingerprint import fingerprint
@@ -20,6 +20,7 @@ WIRE = (PAGES / "en_reuters_wire.html").read_bytes()
 BG = (PAGES / "bg_cp1251.html").read_bytes()
 RU = (PAGES / "ru_koi8r.html").read_bytes()
 HOT = {
+    "tracker_article_register",
     "tracker_article_claim",
     "tracker_article_lock_no_owner",  # the fixtures name no other canonical URL
     "tracker_article_write_1",
@@ -68,6 +69,38 @@ def test_a_statement_the_server_forgot_is_prepared_again(site, forgotten):
     assert stored.text
     assert _ingest(site, "/three", RU).state == ArticleState.READY
     assert HOT <= _executions().keys()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [True, False])
+def test_registration_prepared_or_plain_keeps_one_article_per_canonical_url(settings, prepared):
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    new = article_register(url="https://example.com/a?utm_source=x")
+    assert new is not None
+    # Known (as a variant), then a new variant of a known canonical URL, then new again.
+    assert article_register(url="https://example.com/a?utm_source=x") is None
+    assert article_register(url="https://example.com/a#top") is None
+    assert article_register(url="https://example.com/b") not in (None, new)
+    article = Article.objects.get(pk=new)
+    assert article.canonical_url == "https://example.com/a"
+    assert set(article.urls.values_list("url", flat=True)) == {
+        "https://example.com/a?utm_source=x",
+        "https://example.com/a",
+        "https://example.com/a#top",
+    }
+    assert ("tracker_article_register" in _executions()) is prepared
+
+
+@pytest.mark.django_db
+def test_a_forgotten_registration_in_a_polls_transaction_is_sent_again_from_its_savepoint():
+    assert article_register(url="https://example.com/one") is not None
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE tracker_article_register")
+    with transaction.atomic():  # as a feed poll registers its links
+        two = article_register(url="https://example.com/two")
+        three = article_register(url="https://example.com/three")
+    assert Article.objects.filter(pk__in=[two, three]).count() == 2
+    assert _executions()["tracker_article_register"] == 2
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Field
 
 from events.ingest.urls import InvalidURL, url_host
@@ -26,6 +26,7 @@ from events.services.articles.common import (
     storable_canonical_url,
 )
 from events.services.articles.process import article_process, article_store_page
+from events.services.statements import Statement, execute, statement_lost
 
 
 def article_register(
@@ -52,12 +53,7 @@ def article_register(
     )
     params = _register_params(article)
     params.update(url=url, variants=[url] if url == canonical else [url, canonical])
-    # Outside a transaction the statement is one of its own, committed (synchronously) when it
-    # ends: one round trip, no BEGIN and COMMIT around it. Inside a caller's, a savepoint.
-    scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    with scope, connection.cursor() as cursor:
-        cursor.execute(_register_sql(), params)
-        row = cursor.fetchone()
+    row = _register_row(params)
     if row is None:
         # The canonical URL was registered by a transaction that committed while this
         # statement ran (its snapshot does not show the row): add the variants to it.
@@ -66,6 +62,24 @@ def article_register(
         return None
     article_id, created = row
     return int(article_id) if created else None
+
+
+def _register_row(params: dict[str, Any]) -> tuple[int, bool] | None:
+    """Run the registration statement (prepared: see events/services/statements.py).
+
+    Outside a transaction it is one of its own, committed (synchronously) when it ends: one
+    round trip, no BEGIN and COMMIT around it. Inside a caller's (a feed poll's), a savepoint,
+    from which a statement the server forgot is sent again."""
+    for attempt in (1, 2):
+        scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+        try:
+            with scope, connection.cursor() as cursor:
+                execute(cursor, (_register_statement(),), params)
+                return cursor.fetchone()
+        except DatabaseError as error:
+            if attempt == 2 or not statement_lost(error):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 # Registration in one statement: a URL known already (as any article's URL) only adds this
@@ -115,6 +129,11 @@ def _register_sql() -> str:
     types = [_VARCHAR_LENGTH.sub("varchar", str(f.db_type(connection))) for f in fields]
     values = ", ".join(f"%({f.column})s::{t}" for f, t in zip(fields, types, strict=True))
     return _REGISTER_SQL.format(columns=columns, values=values)
+
+
+@functools.cache
+def _register_statement() -> Statement:
+    return Statement("tracker_article_register", _register_sql())
 
 
 def _register_params(article: Article) -> dict[str, Any]:
