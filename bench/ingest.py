@@ -53,7 +53,13 @@ from bench.api_server import free_port  # noqa: E402
 from bench.console import step  # noqa: E402
 from bench.corpus import CorpusFiller, fingerprint_pool, vacuum_analyze  # noqa: E402
 from bench.database import bench_database  # noqa: E402
-from bench.pages import BenchPage, TextWriter, fixture_pages, generated_pages  # noqa: E402
+from bench.pages import (  # noqa: E402
+    BenchPage,
+    TextWriter,
+    feed_documents,
+    fixture_pages,
+    generated_pages,
+)
 from bench.runs import (  # noqa: E402
     Run,
     _bare,
@@ -61,6 +67,7 @@ from bench.runs import (  # noqa: E402
     mean_of,
     paired_ratio,
     run_bare,
+    run_feeds,
     run_import,
     run_pipeline,
 )
@@ -68,7 +75,7 @@ from bench.server import page_server  # noqa: E402
 from events.ingest.decode import decode_html  # noqa: E402
 from events.ingest.fingerprint import fingerprint  # noqa: E402
 from events.ingest.language import language_detector  # noqa: E402
-from events.models import Article, ArticleEvent, ArticleState, Mention  # noqa: E402
+from events.models import Article, ArticleEvent, ArticleState, Feed, Mention  # noqa: E402
 from events.services import articles  # noqa: E402
 from events.services.articles import store  # noqa: E402
 from events.services.demo import demo_load  # noqa: E402
@@ -80,10 +87,12 @@ POOL = 2000
 BARE = "bare trafilatura.extract(html)"
 IMPORT = "article_import_html (no network)"
 PIPELINE = "pipeline over HTTP"
+FEEDS = "feed polls and their articles"
 WORKER = "article_process after a feed poll"
 # Each pass's own bare extraction (see throughput).
 BESIDE = {
     PIPELINE: "  bare, beside the pipeline over HTTP",
+    FEEDS: "  bare, beside the feed polls",
     IMPORT: "  bare, beside article_import_html",
     WORKER: "  bare, beside article_process",
 }
@@ -98,33 +107,39 @@ class PageSets:
     profile: list[BenchPage]
     parallel: list[BenchPage]
     parallel_warmups: list[BenchPage]
+    feeds: dict[str, tuple[bytes, str]]  # RSS feeds linking to the throughput pages, a warm-up
 
     def served(self) -> dict[str, tuple[bytes, str]]:
         every = [*self.throughput, *self.at_small, *self.at_large, *self.profile, *self.parallel]
         every += self.parallel_warmups
         every += [page for warmup in self.warmups for page in warmup]
-        return {page.path: (page.body, page.content_type) for page in every}
+        return {page.path: (page.body, page.content_type) for page in every} | self.feeds
 
 
 def page_sets(base_url: str, *, per_language: int, growth_per_language: int) -> PageSets:
     def generated(seed: int, count: int, prefix: str) -> list[BenchPage]:
         return generated_pages(seed=seed, per_language=count, prefix=prefix, base_url=base_url)
 
+    throughput = [*fixture_pages(), *generated(1, per_language, "/t")]
+    warmups = [generated(10 + i, 1, f"/w{i}") for i in range(9)]
     return PageSets(
-        throughput=[*fixture_pages(), *generated(1, per_language, "/t")],
-        warmups=[generated(10 + i, 1, f"/w{i}") for i in range(9)],
+        throughput=throughput,
+        warmups=warmups,
         at_small=generated(2, growth_per_language, "/small"),
         at_large=generated(3, growth_per_language, "/large"),
         profile=generated(4, max(2, growth_per_language // 4), "/p"),
         # Longer passes than one-process ones: a busy machine's hiccups weigh less.
         parallel=[*fixture_pages(), *generated(5, 2 * per_language, "/par")],
         parallel_warmups=generated(20, 2, "/pw"),  # 12 pages: two per pipeline process
+        feeds=feed_documents(throughput, base_url, "/t")
+        | feed_documents(warmups[7], base_url, "/w"),
     )
 
 
 def _forget(run: Run) -> None:
     """Delete what a pass stored, so the same pages can be stored again as new articles."""
     Article.objects.filter(pk__in=run.article_ids).delete()
+    Feed.objects.filter(pk__in=run.feed_ids).delete()
 
 
 def _decoded(pages: list[BenchPage]) -> dict[str, str]:
@@ -204,7 +219,7 @@ def throughput(sets: PageSets, base_url: str, *, repeats: int) -> Paired:
     seconds here (a pure-Python loop: 86 or 150 ms), so one pass of each kind is a sample,
     and the targets take the median of the passes' paired ratios."""
     texts = _decoded(sets.throughput)
-    result = Paired.of(PIPELINE, IMPORT, WORKER)
+    result = Paired.of(PIPELINE, FEEDS, IMPORT, WORKER)
 
     def one(label: str, timed: Callable[..., Run], warm_up: Callable[[], object]) -> None:
         if not result.passes[label]:
@@ -219,6 +234,11 @@ def throughput(sets: PageSets, base_url: str, *, repeats: int) -> Paired:
                 PIPELINE,
                 lambda bare: run_pipeline(sets.throughput, base_url, bare=bare, texts=texts),
                 lambda: run_pipeline(sets.warmups[0], base_url),
+            )
+            one(
+                FEEDS,
+                lambda bare: run_feeds(sets.throughput, base_url, "/t", bare=bare, texts=texts),
+                lambda: run_feeds(sets.warmups[7], base_url, "/w"),
             )
             one(
                 IMPORT,
@@ -525,9 +545,14 @@ def profile(pages: list[BenchPage], base_url: str) -> str:
 def summary(runs: Paired, grown: Growth, pages: list[BenchPage]) -> None:
     tables = runs.tables()
     report.throughput(tables, pages, BARE)
-    report.paired(runs.ratios, (PIPELINE, IMPORT, WORKER))
+    report.paired(runs.ratios, (PIPELINE, FEEDS, IMPORT, WORKER))
     report.stages(
-        {"pipeline": tables[PIPELINE], "import": tables[IMPORT], "worker": tables[WORKER]}
+        {
+            "pipeline": tables[PIPELINE],
+            "feeds": tables[FEEDS],
+            "import": tables[IMPORT],
+            "worker": tables[WORKER],
+        }
     )
     sizes = (grown.sizes[0], grown.sizes[1])
     report.growth(grown.paired[0].merged(), grown.paired[1].merged(), sizes)
@@ -591,6 +616,7 @@ def targets(runs: Paired | None, grown: Growth | None, passes: list[Pass]) -> No
         every_bare = runs.tables()[BARE]
         for label, title in (
             (PIPELINE, "pipeline time ÷ bare extraction beside it, one at a time"),
+            (FEEDS, "  the same for feed polls of 25 links and their articles"),
             (WORKER, "  the same for article_process after a poll"),
         ):
             mean = mean_of(runs.passes[label]).total() / every_bare.total()

@@ -370,3 +370,38 @@ def generated_pages(*, seed: int, per_language: int, prefix: str, base_url: str)
         for language in LANGUAGES
         for full in (False, True)
     ]
+
+
+# --- feeds -------------------------------------------------------------------------------------
+
+# Entries per feed: what a busy outlet's RSS feed carries.
+FEED_ITEMS = 25
+
+
+def feed_chunks(pages: list[BenchPage]) -> list[list[BenchPage]]:
+    """``pages`` in order, FEED_ITEMS to a feed."""
+    return [pages[i : i + FEED_ITEMS] for i in range(0, len(pages), FEED_ITEMS)]
+
+
+def feed_path(prefix: str, number: int) -> str:
+    return f"/feeds{prefix}/{number}.xml"
+
+
+def feed_documents(
+    pages: list[BenchPage], base_url: str, prefix: str
+) -> dict[str, tuple[bytes, str]]:
+    """RSS 2.0 feeds linking to ``pages`` (see feed_chunks), served at feed_path."""
+    documents = {}
+    for number, chunk in enumerate(feed_chunks(pages)):
+        items = "".join(
+            f"<item><title>{html.escape(page.path)}</title>"
+            f"<link>{html.escape(base_url + page.path)}</link>"
+            f"<guid>{html.escape(base_url + page.path)}</guid></item>"
+            for page in chunk
+        )
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            f"<title>bench feed {number}</title><link>{base_url}/</link>{items}</channel></rss>"
+        )
+        documents[feed_path(prefix, number)] = (body.encode(), "application/rss+xml; charset=utf-8")
+    return documents

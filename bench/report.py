@@ -55,14 +55,15 @@ def stages(runs: dict[str, Run]) -> None:
     say("Where the time goes, ms per article")
     say(f"  {'':<40}" + "".join(f"{label:>16}" for label in runs))
     rows: list[tuple[str, Callable[[Run], float]]] = [("total", Run.mean_ms)]
-    rows.append(("register (feed link → Article)", Run.register_ms))
+    rows.append(("register the link; feeds: poll the feed", Run.register_ms))
     for label, _, _ in STAGES:
         rows.append((label, lambda run, label=label: run.stage_ms(label)))
     for label, value in rows:
         values = [value(run) for run in runs.values()]
         if any(values):
             say(f"  {label:<40}" + "".join(f"{v:16.2f}" for v in values))
-    say("  (store includes the indented lines and the article's own row, URLs and commit)")
+    say("  (store includes the indented lines and the article's own row, URLs and commit;")
+    say("   a feed's poll, shared among its links, includes the feed's fetch, also under fetch)")
 
 
 def paired(ratios: Callable[[str], list[float]], labels: tuple[str, ...]) -> None:

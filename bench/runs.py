@@ -10,10 +10,11 @@ from typing import Any
 import trafilatura
 from django.db import connection
 
-from bench.pages import BenchPage
+from bench.pages import BenchPage, feed_chunks, feed_path
 from bench.stages import Stages
 from events.models import ArticleState
 from events.services import articles
+from events.services.feeds import feed_poll, feed_register
 
 _LIST = re.compile(r"%s(?:, %s)+")
 _SAVEPOINT = re.compile(r"\bs\d+_x\d+\b")
@@ -29,6 +30,7 @@ class Run:
     outcomes: Counter[str] = field(default_factory=Counter)
     stages: Stages = field(default_factory=Stages)
     article_ids: list[int] = field(default_factory=list)
+    feed_ids: list[int] = field(default_factory=list)
     register_seconds: float = 0.0
     query_seconds: Counter[str] = field(default_factory=Counter)
     query_calls: Counter[str] = field(default_factory=Counter)
@@ -136,6 +138,41 @@ def run_pipeline(
             run.add(page, time.perf_counter() - started, _outcome(outcome))
             run.register_seconds += registered - started
             run.article_ids.append(outcome.merged_into or article_id)
+    return run
+
+
+def run_feeds(
+    pages: list[BenchPage],
+    base_url: str,
+    prefix: str,
+    *,
+    bare: Run | None = None,
+    texts: dict[str, str] | None = None,
+) -> Run:
+    """Each page as a newsroom's feeds bring it: its feed polled as ``feed_poll_task`` does
+    (fetched, parsed, every link registered in one transaction), then each new article
+    processed as ``article_process_task`` does. A feed's poll time is shared among its pages
+    (``register_seconds`` holds the polls' total). The feeds (``bench.pages.feed_documents``
+    at ``prefix``) are registered before, untimed, as an editor would."""
+    run = Run()
+    chunks = feed_chunks(pages)
+    feeds = [feed_register(url=base_url + feed_path(prefix, n)) for n in range(len(chunks))]
+    run.feed_ids = [feed.pk for feed in feeds]
+    with run.stages.watch():
+        for feed, chunk in zip(feeds, chunks, strict=True):
+            started = time.perf_counter()
+            polled = feed_poll(feed_id=feed.pk)
+            poll = time.perf_counter() - started
+            run.register_seconds += poll
+            if not polled.ok or len(polled.new_article_ids) != len(chunk):
+                raise RuntimeError(f"{feed.url}: {polled}")  # the benchmark's own pages
+            for page, article_id in zip(chunk, polled.new_article_ids, strict=True):
+                _bare(bare, page, texts)
+                started = time.perf_counter()
+                outcome = articles.article_process(article_id=article_id)
+                seconds = time.perf_counter() - started + poll / len(chunk)
+                run.add(page, seconds, _outcome(outcome))
+                run.article_ids.append(outcome.merged_into or article_id)
     return run
 
 
