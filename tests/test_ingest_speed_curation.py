@@ -20,6 +20,7 @@ from events.models import (
     ArticlePage,
     ArticleState,
     EntityAlias,
+    Feed,
     Mention,
     OutletDomain,
 )
@@ -32,6 +33,7 @@ from events.services.articles import (
     outlet_for_host,
 )
 from events.services.enrichment import article_enrich
+from events.services.feeds import feed_poll, feed_register
 from tests.conftest import BASE_DIR
 from tests.factories import ArticleFactory, EntityFactory, OutletFactory
 
@@ -144,7 +146,14 @@ def test_a_registration_outside_a_transaction_is_one_synchronous_statement_of_it
 
     with connection.execute_wrapper(record):
         article_id = article_register(url="https://news.example/story?utm_source=x")
-    registering = [entry for entry in seen if "INSERT INTO" in entry[0]]
+    # The registration statement, prepared or plain (a PREPARE, once per connection, is sent
+    # on its own before it).
+    registering = [
+        entry
+        for entry in seen
+        if entry[0].startswith("EXECUTE tracker_article_register")
+        or ("INSERT INTO" in entry[0] and not entry[0].startswith("PREPARE"))
+    ]
     # In autocommit the statement is a transaction of its own, committed when it ends: no
     # BEGIN and COMMIT round trips around it. Synchronously: an API client is told "registered"
     # on the strength of that commit, and no later synchronous commit covers it.
@@ -152,6 +161,30 @@ def test_a_registration_outside_a_transaction_is_one_synchronous_statement_of_it
     assert "synchronous_commit" not in registering[0][0]
     assert _synchronous_commit() == "on"
     assert Article.objects.get(pk=article_id).urls.count() == 2
+
+
+def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, monkeypatch):
+    outlet = OutletFactory(name="Local")
+    OutletDomain.objects.create(outlet=outlet, domain="127.0.0.1")
+    items = "".join(
+        f"<item><title>{n}</title><link>{site.url_for(f'/story/{n}')}</link></item>"
+        for n in range(5)
+    )
+    site.expect_request("/feed.xml").respond_with_data(
+        f"<rss version='2.0'><channel><title>Local</title>{items}</channel></rss>",
+        content_type="application/rss+xml",
+    )
+    feed = feed_register(url=site.url_for("/feed.xml"))
+    Feed.objects.filter(pk=feed.pk).update(outlet=None)  # the links' outlet comes from their host
+    reads = []
+    stamp = enrichment._Curation.stamp
+    monkeypatch.setattr(enrichment._Curation, "stamp", lambda self: reads.append(1) or stamp(self))
+
+    polled = feed_poll(feed_id=feed.pk)
+
+    assert len(polled.new_article_ids) == 5
+    assert len(reads) == 1
+    assert set(Article.objects.values_list("outlet", flat=True)) == {outlet.pk}
 
 
 def test_attempts_are_counted_in_autocommit_until_the_article_is_given_up(settings):

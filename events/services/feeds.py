@@ -16,6 +16,7 @@ from events.ingest.fetch import Fetcher, FetchError
 from events.ingest.urls import InvalidURL, url_host
 from events.models import Feed, FeedHealth
 from events.services.articles import article_register, outlet_for_host, storable_canonical_url
+from events.services.enrichment import curation_stamp
 from events.services.fetching import fetcher as default_fetcher
 
 logger = logging.getLogger(__name__)
@@ -134,9 +135,15 @@ def _poll_succeeded(
         feed = Feed.objects.select_for_update().get(pk=feed_id)
         if parsed is not None:
             result.entries = len(parsed.entries)
+            # One read of the curation version for the outlets of every link, not one each.
+            stamp = curation_stamp() if feed.outlet_id is None else ...
             for entry in parsed.entries:
                 article_id = article_register(
-                    url=entry.url, feed=feed, title=entry.title, published_at=entry.published_at
+                    url=entry.url,
+                    feed=feed,
+                    title=entry.title,
+                    published_at=entry.published_at,
+                    stamp=stamp,
                 )
                 if article_id is not None:
                     result.new_article_ids.append(article_id)

@@ -35,11 +35,14 @@ def article_register(
     feed: Feed | None = None,
     title: str = "",
     published_at: dt.datetime | None = None,
+    stamp: object = ...,
 ) -> int | None:
     """Make sure an Article exists for ``url``; return its id if it is new, else None.
 
     A URL seen before (as canonical or as a variant) only adds the variant. One statement
-    (see _REGISTER_SQL); the unique canonical URL decides between racing registrations."""
+    (see _REGISTER_SQL); the unique canonical URL decides between racing registrations.
+    ``stamp``: the :func:`~events.services.enrichment.curation_stamp` the caller read already
+    (a feed poll reads it once for all its links)."""
     try:
         canonical = storable_canonical_url(url)
     except InvalidURL:
@@ -47,7 +50,7 @@ def article_register(
     article = Article(
         canonical_url=canonical,
         feed=feed,
-        outlet=(feed.outlet if feed else None) or outlet_for_host(url_host(canonical)),
+        outlet=(feed.outlet if feed else None) or outlet_for_host(url_host(canonical), stamp=stamp),
         title=title[:500],
         published_at=published_at,
     )
