@@ -15,7 +15,12 @@ from events.ingest.feeds import FeedParseError, ParsedFeed, parse_feed
 from events.ingest.fetch import Fetcher, FetchError
 from events.ingest.urls import InvalidURL, url_host
 from events.models import Feed, FeedHealth
-from events.services.articles import article_register, outlet_for_host, storable_canonical_url
+from events.services.articles import (
+    Link,
+    articles_register_links,
+    outlet_for_host,
+    storable_canonical_url,
+)
 from events.services.enrichment import curation_stamp
 from events.services.fetching import fetcher as default_fetcher
 
@@ -137,16 +142,10 @@ def _poll_succeeded(
             result.entries = len(parsed.entries)
             # One read of the curation version for the outlets of every link, not one each.
             stamp = curation_stamp() if feed.outlet_id is None else ...
-            for entry in parsed.entries:
-                article_id = article_register(
-                    url=entry.url,
-                    feed=feed,
-                    title=entry.title,
-                    published_at=entry.published_at,
-                    stamp=stamp,
-                )
-                if article_id is not None:
-                    result.new_article_ids.append(article_id)
+            links = [
+                Link(e.url, title=e.title, published_at=e.published_at) for e in parsed.entries
+            ]
+            result.new_article_ids = articles_register_links(links=links, feed=feed, stamp=stamp)
             feed.title = feed.title or parsed.title
             feed.etag = etag if len(etag) <= ETAG_MAX_CHARS else ""
             feed.last_modified = (

@@ -27,15 +27,18 @@ from events.services.articles.process import (
     articles_claim_stalled,
 )
 from events.services.articles.register import (
+    Link,
     article_import_html,
     article_ingest_url,
     article_register,
+    articles_register_links,
 )
 from events.services.articles.store import article_band_keys_set
 
 __all__ = [
     "CANDIDATE_LIMIT",
     "HTML_TYPES",
+    "Link",
     "MAX_ATTEMPTS",
     "MAX_URL_CHARS",
     "PAGE_ACCEPT",
@@ -50,6 +53,7 @@ __all__ = [
     "article_register",
     "article_store_page",
     "articles_claim_stalled",
+    "articles_register_links",
     "outlet_for_host",
     "storable_canonical_url",
 ]

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -67,6 +68,90 @@ def article_register(
     return int(article_id) if created else None
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link to register, as a feed entry gives it."""
+
+    url: str
+    title: str = ""
+    published_at: dt.datetime | None = None
+
+
+def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ...) -> list[int]:
+    """Register a poll's links (inside its transaction); return the ids of the new articles, in
+    link order. What article_register does for each link, in one statement for them all
+    (_REGISTER_LINKS_SQL) instead of one statement and a savepoint each. The links that
+    statement leaves undecided (a second link to the same canonical URL, a canonical URL
+    registered meanwhile) go through article_register, one by one, after it; so does a single
+    link. Invalid URLs are skipped, as article_register skips them. Rows are inserted in URL
+    order, so that two polls sharing links lock them in the same order."""
+    pending = []
+    for link in links:
+        try:
+            pending.append((link, storable_canonical_url(link.url)))
+        except InvalidURL:
+            continue
+    if len(pending) < 2:
+        ids = [
+            article_register(
+                url=link.url,
+                feed=feed,
+                title=link.title,
+                published_at=link.published_at,
+                stamp=stamp,
+            )
+            for link, _ in pending
+        ]
+        return [article_id for article_id in ids if article_id is not None]
+    rows = [
+        Article(
+            canonical_url=canonical,
+            feed=feed,
+            outlet=feed.outlet or outlet_for_host(url_host(canonical), stamp=stamp),
+            title=link.title[:500],
+            published_at=link.published_at,
+        )
+        for link, canonical in pending
+    ]
+    # The row's other columns are the same for every link (the feed, the defaults): the first
+    # link's; the varying ones as arrays, one value per link.
+    params = _register_params(rows[0])
+    for field in _register_fields():
+        if field.column in _LINK_COLUMNS:
+            params[field.column] = [
+                field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows
+            ]
+    params["urls"] = [link.url for link, _ in pending]
+    decided = dict(_register_links_rows(params))
+    created: list[int] = []
+    for n, (link, _) in enumerate(pending, 1):
+        if n in decided:
+            owner, new = decided[n]
+            if new:
+                created.append(owner)
+            continue
+        registered = article_register(
+            url=link.url, feed=feed, title=link.title, published_at=link.published_at, stamp=stamp
+        )
+        if registered is not None:
+            created.append(registered)
+    return created
+
+
+def _register_links_rows(params: dict[str, Any]) -> list[tuple[int, tuple[int, bool]]]:
+    """Run _REGISTER_LINKS_SQL in a savepoint of the caller's transaction, sending it again
+    from there if the server forgot the prepared statement."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                execute(cursor, (_register_links_statement(),), params)
+                return [(int(n), (int(i), bool(new))) for n, i, new in cursor.fetchall()]
+        except DatabaseError as error:
+            if attempt == 2 or not statement_lost(error):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _register_row(params: dict[str, Any]) -> tuple[int, bool] | None:
     """Run the registration statement (prepared: see events/services/statements.py).
 
@@ -112,6 +197,45 @@ SELECT id, created FROM owner
 """
 
 
+# Several links in one statement: each link decided as _REGISTER_SQL decides it, from the
+# statement's snapshot. Known links (either URL an article's URL) add their URL to that
+# article; for each canonical URL not known, its first link inserts the article and both URLs.
+# A link is left undecided, returned without a row, when its canonical URL is another link's
+# of the batch (the first one's insert is not visible to the statement) or exists without
+# being a known URL (an article whose canonical URL was stored meanwhile).
+_REGISTER_LINKS_SQL = """
+WITH input AS (
+    SELECT * FROM unnest({arrays}, %(urls)s::text[])
+        WITH ORDINALITY AS link ({link_columns}, url, n)
+), known AS (
+    SELECT DISTINCT ON (link.n) link.n, link.url, known.article_id AS id
+    FROM input link
+    JOIN events_articleurl known ON known.url IN (link.url, link.canonical_url)
+    ORDER BY link.n, known.first_seen_at, known.id
+), fresh AS (
+    SELECT DISTINCT ON (link.canonical_url) link.*
+    FROM input link WHERE NOT EXISTS (SELECT FROM known WHERE known.n = link.n)
+    ORDER BY link.canonical_url, link.n
+), created AS (
+    INSERT INTO events_article ({columns}) SELECT {values} FROM fresh link
+    ON CONFLICT (canonical_url) DO NOTHING RETURNING id, canonical_url
+), owner AS (
+    SELECT fresh.n, created.id, true AS created, fresh.url, fresh.canonical_url
+    FROM created JOIN fresh USING (canonical_url)
+    UNION ALL SELECT known.n, known.id, false, known.url, NULL FROM known
+), variants AS (
+    INSERT INTO events_articleurl (article_id, url, first_seen_at)
+    SELECT owner.id, variant.url, %(created_at)s::timestamptz
+    FROM owner, LATERAL (VALUES (owner.url), (owner.canonical_url)) AS variant (url)
+    WHERE variant.url IS NOT NULL
+    ORDER BY variant.url
+    ON CONFLICT DO NOTHING
+)
+SELECT n, id, created FROM owner
+"""
+# The columns that differ from link to link.
+_LINK_COLUMNS = ("canonical_url", "outlet_id", "title", "published_at")
+
 _VARCHAR_LENGTH = re.compile(r"^varchar\(\d+\)$")
 
 
@@ -137,6 +261,25 @@ def _register_sql() -> str:
 @functools.cache
 def _register_statement() -> Statement:
     return Statement("tracker_article_register", _register_sql())
+
+
+@functools.cache
+def _register_links_statement() -> Statement:
+    """_REGISTER_LINKS_SQL for an article's row (see _register_sql)."""
+    fields = _register_fields()
+    types = {f.column: _VARCHAR_LENGTH.sub("varchar", str(f.db_type(connection))) for f in fields}
+    arrays = ", ".join(f"%({c})s::{types[c]}[]" for c in _LINK_COLUMNS)
+    values = ", ".join(
+        f"link.{f.column}" if f.column in _LINK_COLUMNS else f"%({f.column})s::{types[f.column]}"
+        for f in fields
+    )
+    sql = _REGISTER_LINKS_SQL.format(
+        arrays=arrays,
+        link_columns=", ".join(_LINK_COLUMNS),
+        columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
+        values=values,
+    )
+    return Statement("tracker_article_register_links", sql)
 
 
 def _register_params(article: Article) -> dict[str, Any]:
