@@ -57,14 +57,14 @@ def article_register(
     )
     params = _register_params(article)
     params.update(url=url, variants=[url] if url == canonical else [url, canonical])
-    row = _register_row(params)
-    if row is None:
+    rows = _registered(_register_statement(), params)
+    if not rows:
         # The canonical URL was registered by a transaction that committed while this
         # statement ran (its snapshot does not show the row): add the variants to it.
         owner = Article.objects.filter(canonical_url=canonical).values_list("pk", flat=True)
         _url_variants_add(owner.get(), url, canonical)
         return None
-    article_id, created = row
+    ((article_id, created),) = rows
     return int(article_id) if created else None
 
 
@@ -91,18 +91,14 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
             pending.append((link, storable_canonical_url(link.url)))
         except InvalidURL:
             continue
+
+    def alone(link: Link) -> int | None:
+        return article_register(
+            url=link.url, feed=feed, title=link.title, published_at=link.published_at, stamp=stamp
+        )
+
     if len(pending) < 2:
-        ids = [
-            article_register(
-                url=link.url,
-                feed=feed,
-                title=link.title,
-                published_at=link.published_at,
-                stamp=stamp,
-            )
-            for link, _ in pending
-        ]
-        return [article_id for article_id in ids if article_id is not None]
+        return [new for link, _ in pending if (new := alone(link)) is not None]
     rows = [
         Article(
             canonical_url=canonical,
@@ -122,38 +118,16 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
                 field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows
             ]
     params["urls"] = [link.url for link, _ in pending]
-    decided = dict(_register_links_rows(params))
-    created: list[int] = []
-    for n, (link, _) in enumerate(pending, 1):
-        if n in decided:
-            owner, new = decided[n]
-            if new:
-                created.append(owner)
-            continue
-        registered = article_register(
-            url=link.url, feed=feed, title=link.title, published_at=link.published_at, stamp=stamp
-        )
-        if registered is not None:
-            created.append(registered)
-    return created
+    decided = {
+        int(n): int(owner) if created else None
+        for n, owner, created in _registered(_register_links_statement(), params)
+    }
+    news = (decided[n] if n in decided else alone(link) for n, (link, _) in enumerate(pending, 1))
+    return [new for new in news if new is not None]
 
 
-def _register_links_rows(params: dict[str, Any]) -> list[tuple[int, tuple[int, bool]]]:
-    """Run _REGISTER_LINKS_SQL in a savepoint of the caller's transaction, sending it again
-    from there if the server forgot the prepared statement."""
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                execute(cursor, (_register_links_statement(),), params)
-                return [(int(n), (int(i), bool(new))) for n, i, new in cursor.fetchall()]
-        except DatabaseError as error:
-            if attempt == 2 or not statement_lost(error):
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _register_row(params: dict[str, Any]) -> tuple[int, bool] | None:
-    """Run the registration statement (prepared: see events/services/statements.py).
+def _registered(statement: Statement, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a registration statement (prepared: see events/services/statements.py).
 
     Outside a transaction it is one of its own, committed (synchronously) when it ends: one
     round trip, no BEGIN and COMMIT around it. Inside a caller's (a feed poll's), a savepoint,
@@ -162,8 +136,8 @@ def _register_row(params: dict[str, Any]) -> tuple[int, bool] | None:
         scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
         try:
             with scope, connection.cursor() as cursor:
-                execute(cursor, (_register_statement(),), params)
-                return cursor.fetchone()
+                execute(cursor, (statement,), params)
+                return cursor.fetchall()
         except DatabaseError as error:
             if attempt == 2 or not statement_lost(error):
                 raise
