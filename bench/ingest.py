@@ -160,6 +160,7 @@ def _settle_heap() -> None:
     extraction's, which allocates the most: one such pass read 1.27x where the passes around
     it read 1.45-1.54x. Frozen, a collection in a pass scans only what the pass made, as in a
     worker; the pipeline and the bare extraction beside it run under the same young heap."""
+    gc.unfreeze()  # what an earlier pass froze is collected too
     gc.collect()
     gc.freeze()
 

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events.models import Article, ArticleURL, Feed, OutletDomain
 from events.services.articles import Link, article_register, articles_register_links
+from events.services.articles.register import _LINK_COLUMNS, _register_fields
 from tests.factories import OutletFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,11 @@ LINKS = [
     Link("https://other.example/d", title="D", published_at=WHEN),
     Link("https://news.example/a", title="A, the same URL twice"),
     Link("https://news.example/" + "x" * 600, title="long " * 200),
+    Link("https://news.example/e?utm_source=" + "u" * 2100, title="a URL too long to keep"),
 ]
+# The links the statement leaves to article_register: a second link to /a (twice) and the
+# canonical URL stored without being a URL.
+UNDECIDED = 3
 
 
 def _state(new_ids: list[int]) -> tuple[list[str], list[tuple], list[tuple[str, str]]]:
@@ -81,7 +86,8 @@ def test_one_statement_registers_what_one_by_one_registers(settings, prepared):
         sid = transaction.savepoint()
         one_by_one = _state(_one_by_one(feed))
         transaction.savepoint_rollback(sid)
-    batch_ids = _in_one_statement(feed)
+    with CaptureQueriesContext(connection) as sent:
+        batch_ids = _in_one_statement(feed)
     batch = _state(batch_ids)
 
     assert batch == one_by_one
@@ -89,17 +95,57 @@ def test_one_statement_registers_what_one_by_one_registers(settings, prepared):
     assert new == [
         "https://news.example/a",
         "https://news.example/b",
+        "https://news.example/e",
         "https://news.example/" + "x" * 600,
         "https://other.example/d",
     ]
-    # New ids in link order; the known, repeated and invalid links add nothing new.
-    assert len(batch_ids) == 4
+    # The known, repeated and invalid links add nothing new.
+    assert len(batch_ids) == 5
+    # Only the undecided links were registered one by one.
+    alone = [q["sql"] for q in sent.captured_queries if _single_registration(q["sql"])]
+    assert len(alone) == UNDECIDED
     assert [c for c, *_ in rows if c.startswith("https://news.example/a")] == [
         "https://news.example/a"
     ]
     assert ("https://news.example/a?utm_medium=feed", "https://news.example/a") in urls
     assert ("https://news.example/stored?fbclid=x", "https://news.example/stored") in urls
     assert ("https://news.example/known", "https://news.example/known") in urls
+    # The overlong URL is not kept (it could not be stored): its canonical form is.
+    assert ("https://news.example/e", "https://news.example/e") in urls
+    assert all(len(url) <= 2048 for url, _ in urls)
+
+
+def _single_registration(sql: str) -> bool:
+    """article_register's statement, prepared or plain."""
+    return sql.startswith("EXECUTE tracker_article_register (") or (
+        "LIMIT 1" in sql and "WITH known AS" in sql and not sql.startswith("PREPARE")
+    )
+
+
+def test_new_ids_come_back_in_link_order_not_url_order():
+    feed = _feed()
+    paths = ["zeta", "yankee", "x-ray", "whiskey", "alpha"]
+    with transaction.atomic():
+        new = articles_register_links(
+            links=[Link(f"https://news.example/{p}") for p in paths], feed=feed
+        )
+    canonical = dict(Article.objects.filter(pk__in=new).values_list("pk", "canonical_url"))
+    assert [canonical[i] for i in new] == [f"https://news.example/{p}" for p in paths]
+
+
+def test_every_default_the_links_share_is_the_same_for_every_row():
+    """The batch takes the columns outside _LINK_COLUMNS from the first link's row: a column
+    whose default is computed per row (a UUID, say) must join _LINK_COLUMNS. The callable
+    defaults and automatic timestamps today, each the same for a poll's links:"""
+    fields = [f for f in _register_fields() if f.column not in _LINK_COLUMNS]
+    computed = {
+        f.column
+        for f in fields
+        if (f.has_default() and callable(f.default))
+        or getattr(f, "auto_now", False)
+        or getattr(f, "auto_now_add", False)
+    }
+    assert computed == {"created_at", "updated_at", "minhash"}  # the poll's time; an empty list
 
 
 def test_a_poll_sends_one_registration_statement_not_one_and_a_savepoint_per_link():

@@ -141,7 +141,7 @@ def _poll_succeeded(
         if parsed is not None:
             result.entries = len(parsed.entries)
             # One read of the curation version for the outlets of every link, not one each.
-            stamp = curation_stamp() if feed.outlet_id is None else ...
+            stamp = curation_stamp() if feed.outlet_id is None and parsed.entries else ...
             links = [
                 Link(e.url, title=e.title, published_at=e.published_at) for e in parsed.entries
             ]

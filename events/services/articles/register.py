@@ -20,6 +20,7 @@ from events.models import (
     Feed,
 )
 from events.services.articles.common import (
+    MAX_URL_CHARS,
     Outcome,
     Page,
     _url_variants_add,
@@ -56,7 +57,10 @@ def article_register(
         published_at=published_at,
     )
     params = _register_params(article)
-    params.update(url=url, variants=[url] if url == canonical else [url, canonical])
+    # A URL too long to store (a huge tracking parameter) is looked up but not kept: its
+    # canonical form stands in for it.
+    kept = url if len(url) <= MAX_URL_CHARS else canonical
+    params.update(url=url, variants=[kept] if kept == canonical else [kept, canonical])
     rows = _registered(_register_statement(), params)
     if not rows:
         # The canonical URL was registered by a transaction that committed while this
@@ -110,7 +114,9 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
         for link, canonical in pending
     ]
     # The row's other columns are the same for every link (the feed, the defaults): the first
-    # link's; the varying ones as arrays, one value per link.
+    # link's; the varying ones as arrays, one value per link. A column whose default differs
+    # from row to row would belong in _LINK_COLUMNS (tests/test_ingest_register_links.py
+    # lists the callable defaults).
     params = _register_params(rows[0])
     for field in _register_fields():
         if field.column in _LINK_COLUMNS:
@@ -118,6 +124,7 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
                 field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows
             ]
     params["urls"] = [link.url for link, _ in pending]
+    params["max_url_chars"] = MAX_URL_CHARS
     decided = {
         int(n): int(owner) if created else None
         for n, owner, created in _registered(_register_links_statement(), params)
@@ -147,7 +154,8 @@ def _registered(statement: Statement, params: dict[str, Any]) -> list[tuple[Any,
 # Registration in one statement: a URL known already (as any article's URL) only adds this
 # URL to that article; else the article is inserted, or, if its canonical URL exists, that
 # article gets both URLs as variants. The row is built from the model's fields and their
-# defaults (_register_sql, _register_params), so a new column with a default needs no change here.
+# defaults (_register_sql, _register_params), so a new column with a default needs no change
+# here, unless that default differs from row to row: see _LINK_COLUMNS.
 _REGISTER_SQL = """
 WITH known AS (
     SELECT article_id AS id FROM events_articleurl WHERE url IN (%(url)s, %(canonical_url)s)
@@ -201,7 +209,7 @@ WITH input AS (
     INSERT INTO events_articleurl (article_id, url, first_seen_at)
     SELECT owner.id, variant.url, %(created_at)s::timestamptz
     FROM owner, LATERAL (VALUES (owner.url), (owner.canonical_url)) AS variant (url)
-    WHERE variant.url IS NOT NULL
+    WHERE variant.url IS NOT NULL AND length(variant.url) <= %(max_url_chars)s
     ORDER BY variant.url
     ON CONFLICT DO NOTHING
 )
