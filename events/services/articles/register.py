@@ -49,14 +49,7 @@ def article_register(
         canonical = storable_canonical_url(url)
     except InvalidURL:
         return None
-    article = Article(
-        canonical_url=canonical,
-        feed=feed,
-        outlet=(feed.outlet if feed else None) or outlet_for_host(url_host(canonical), stamp=stamp),
-        title=title[:500],
-        published_at=published_at,
-    )
-    params = _register_params(article)
+    params = _register_params(_new_article(canonical, feed, title, published_at, stamp))
     # A URL too long to store (a huge tracking parameter) is looked up but not kept: its
     # canonical form stands in for it.
     kept = url if len(url) <= MAX_URL_CHARS else canonical
@@ -104,13 +97,7 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
     if len(pending) < 2:
         return [new for link, _ in pending if (new := alone(link)) is not None]
     rows = [
-        Article(
-            canonical_url=canonical,
-            feed=feed,
-            outlet=feed.outlet or outlet_for_host(url_host(canonical), stamp=stamp),
-            title=link.title[:500],
-            published_at=link.published_at,
-        )
+        _new_article(canonical, feed, link.title, link.published_at, stamp)
         for link, canonical in pending
     ]
     # The row's other columns are the same for every link (the feed, the defaults): the first
@@ -131,6 +118,23 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
     }
     news = (decided[n] if n in decided else alone(link) for n, (link, _) in enumerate(pending, 1))
     return [new for new in news if new is not None]
+
+
+def _new_article(
+    canonical: str,
+    feed: Feed | None,
+    title: str,
+    published_at: dt.datetime | None,
+    stamp: object,
+) -> Article:
+    """The row a registration inserts (unsaved): the feed's outlet, else the URL host's."""
+    return Article(
+        canonical_url=canonical,
+        feed=feed,
+        outlet=(feed.outlet if feed else None) or outlet_for_host(url_host(canonical), stamp=stamp),
+        title=title[:500],
+        published_at=published_at,
+    )
 
 
 def _registered(statement: Statement, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -228,15 +232,22 @@ def _register_fields() -> tuple[Field, ...]:
 
 
 @functools.cache
+def _register_columns() -> tuple[str, dict[str, str]]:
+    """The quoted column list of _register_fields, and each column's type to cast a value to:
+    varchar without its length (an explicit cast to varchar(n) would truncate silently, the
+    assignment to the column refuses an overlong value as the ORM's insert does)."""
+    fields = _register_fields()
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    types = {f.column: _VARCHAR_LENGTH.sub("varchar", str(f.db_type(connection))) for f in fields}
+    return columns, types
+
+
+@functools.cache
 def _register_sql() -> str:
     """_REGISTER_SQL for an article's row: every column of _register_fields, cast to its type.
     Built once per process (it depends only on the model)."""
-    fields = _register_fields()
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    # varchar without its length: an explicit cast to varchar(n) would truncate silently, the
-    # assignment to the column refuses an overlong value as the ORM's insert does.
-    types = [_VARCHAR_LENGTH.sub("varchar", str(f.db_type(connection))) for f in fields]
-    values = ", ".join(f"%({f.column})s::{t}" for f, t in zip(fields, types, strict=True))
+    columns, types = _register_columns()
+    values = ", ".join(f"%({column})s::{cast}" for column, cast in types.items())
     return _REGISTER_SQL.format(columns=columns, values=values)
 
 
@@ -248,18 +259,14 @@ def _register_statement() -> Statement:
 @functools.cache
 def _register_links_statement() -> Statement:
     """_REGISTER_LINKS_SQL for an article's row (see _register_sql)."""
-    fields = _register_fields()
-    types = {f.column: _VARCHAR_LENGTH.sub("varchar", str(f.db_type(connection))) for f in fields}
+    columns, types = _register_columns()
     arrays = ", ".join(f"%({c})s::{types[c]}[]" for c in _LINK_COLUMNS)
     values = ", ".join(
-        f"link.{f.column}" if f.column in _LINK_COLUMNS else f"%({f.column})s::{types[f.column]}"
-        for f in fields
+        f"link.{column}" if column in _LINK_COLUMNS else f"%({column})s::{cast}"
+        for column, cast in types.items()
     )
     sql = _REGISTER_LINKS_SQL.format(
-        arrays=arrays,
-        link_columns=", ".join(_LINK_COLUMNS),
-        columns=", ".join(connection.ops.quote_name(f.column) for f in fields),
-        values=values,
+        arrays=arrays, link_columns=", ".join(_LINK_COLUMNS), columns=columns, values=values
     )
     return Statement("tracker_article_register_links", sql)
 
