@@ -79,6 +79,7 @@ from events.models import Article, ArticleEvent, ArticleState, Feed, Mention  # 
 from events.services import articles  # noqa: E402
 from events.services.articles import store  # noqa: E402
 from events.services.demo import demo_load  # noqa: E402
+from events.services.statements import statements_sql  # noqa: E402
 
 PIPELINE_TARGET = 1.5
 GROWTH_TARGET = 1.3
@@ -474,17 +475,18 @@ def measure(
 
 
 def duplicate_query_plan() -> tuple[list[str], str]:
-    """EXPLAIN ANALYZE of the duplicate-candidate query as storing sends it (inside its
-    locking statement), for the fingerprint of a text that is not stored, and the planner's
-    estimate of its rows."""
+    """EXPLAIN ANALYZE of the duplicate-candidate lookups as storing runs them: in the locking
+    statement, prepared, on its generic plan, for the fingerprint of a text that is not
+    stored; and the planner's estimate of the rows one band key finds."""
     article = Article.objects.filter(state=ArticleState.READY).order_by("-id").first()
     assert article is not None  # noqa: S101 - the corpus was just filled
     params = store._duplicate_params(article.pk, fingerprint(TextWriter(99).text("bg").body))
-    with connection.cursor() as cursor:
-        query = cursor.mogrify(store._DUPLICATE_SQL, params).decode()
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {query}")
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql = statements_sql(cursor, (store._LOCK_NO_OWNER,))
+        cursor.execute(f"SET LOCAL plan_cache_mode = {store._LOCK_PLANS}")
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}", params)
         lines = [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"EXPLAIN {query}")
+        cursor.execute(f"EXPLAIN {sql}", params)
         scans = [row[0] for row in cursor.fetchall() if "Scan" in row[0]]
     # The estimate that decides the plan: rows of the band-key lookup.
     scan = next((line for line in scans if "bandkey" in line), scans[0])

@@ -135,7 +135,7 @@ def statements(small: Run, large: Run, sizes: tuple[int, int], top: int = 6) -> 
 
 def plan(lines: list[str], estimated_rows: str, size: int) -> None:
     say()
-    say(f"Duplicate-candidate query of storing at {size:,} articles, EXPLAIN ANALYZE:")
+    say(f"Duplicate-candidate lookups of storing at {size:,} articles, EXPLAIN ANALYZE:")
     for line in lines:
         if not line.strip().startswith("Buffers"):
             say("    " + _ARRAY.sub("'{…}'", line))

@@ -140,16 +140,17 @@ def _plans(name: str) -> tuple[int, int]:
 
 
 @pytest.mark.django_db
-def test_the_duplicate_lookups_are_planned_for_each_article_and_the_writes_may_be_generic():
-    # A generic plan does not know the band keys and was seen to scan every ready article.
+def test_the_lock_is_planned_once_and_the_writes_may_be_generic():
+    # The lock runs on its generic plan (planned once per connection, see store._LOCK_PLANS):
+    # tests/test_ingest_store_sql.py checks that plan reads no unrelated article.
     for n in range(8):
         body = WIRE.replace(b"Kazakhstan", f"Kazakhstan {n}".encode())
         url = f"https://copy{n}.example.net/story"  # the page's rel=canonical is not trusted
         assert article_import_html(body=body, name="", url=url).state == ArticleState.READY
     # Stored at the URL they were imported at: the lock without the owner lookup.
     generic, custom = _plans("tracker_article_lock_no_owner")
-    assert generic == 0
-    assert custom >= 8
+    assert custom == 0
+    assert generic >= 8
     generic, custom = _plans("tracker_article_write_1")
     assert generic + custom >= 8
 
@@ -159,14 +160,14 @@ def _with_text(body: bytes, n: int) -> bytes:
 
 
 @pytest.mark.django_db
-def test_the_lock_with_the_owner_lookup_is_planned_for_each_article_too():
+def test_the_lock_with_the_owner_lookup_is_planned_once_too():
     # Imported without a URL, each copy names its canonical URL in the page, which is not the
     # file's: the lock with the owner lookup (the first copy takes the URL, the others merge).
     for n in range(8):
         article_import_html(body=_with_text(WIRE, n), name="")
     generic, custom = _plans("tracker_article_lock")
-    assert generic == 0
-    assert custom >= 8
+    assert custom == 0
+    assert generic >= 8
 
 
 @pytest.mark.django_db
@@ -182,13 +183,13 @@ TEXT = "The committee approved the budget for the new hospital after a long deba
 
 
 def _lock_rows(sql: str, statement: Statement, params: dict) -> tuple[list, list]:
-    """The lock statement's rows sent as plain SQL, then as EXECUTE of its prepared form
-    (several times: past the five executions after which a generic plan may be chosen)."""
+    """The lock statement's rows sent as plain SQL, then as EXECUTE of its prepared form on a
+    plan for these values and on the generic plan storing uses."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         plain = cursor.fetchall()
-        for _ in range(7):
-            execute(cursor, (statement,), params, prefix=COMMIT_ASYNC, plans="force_custom_plan")
+        for plans in ("force_custom_plan", store._LOCK_PLANS):
+            execute(cursor, (statement,), params, prefix=COMMIT_ASYNC, plans=plans)
             prepared = cursor.fetchall()
             assert prepared == plain
     return plain, prepared
@@ -212,8 +213,9 @@ def test_each_lock_form_prepared_reads_the_rows_the_plain_sql_reads():
     plain, _ = _lock_rows(store._LOCK_SQL_NO_OWNER, store._LOCK_NO_OWNER, params)
     assert {row[8] for row in plain} == {None}
     assert [(row[9], row[10]) for row in plain] == [(False, copy.pk), (True, near.pk)]
-    assert _plans("tracker_article_lock")[0] == 0
-    assert _plans("tracker_article_lock_no_owner")[0] == 0
+    # Both plans ran (the counts are the connection's, earlier tests' included).
+    assert min(_plans("tracker_article_lock")) > 0
+    assert min(_plans("tracker_article_lock_no_owner")) > 0
 
 
 def _stored(url: str) -> dict:

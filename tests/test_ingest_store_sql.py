@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from events.ingest.fingerprint import fingerprint
 from events.models import Article, ArticleBandKey, ArticleState
+from events.services import statements
 from events.services.articles import process, store
 from events.services.articles.common import Page
 from events.services.sql import array_literal
@@ -26,28 +27,58 @@ def _scans(plan: dict) -> list[dict]:
     return nodes
 
 
-def test_duplicate_lookup_reads_no_article_that_shares_neither_hash_nor_band_key() -> None:
-    # Ready articles the statistics do not know of yet (no ANALYZE since they were stored):
-    # a planner left free walked them all by the ready-articles index.
+def _unrelated_ready_articles() -> None:
+    """Ready articles the statistics do not know of yet (no ANALYZE since they were stored):
+    a planner left free walked them all by the ready-articles index."""
     for n in range(40):
         article = ArticleFactory(content_hash=f"{n:064x}", minhash=[n] * 128)
         ArticleBandKey.objects.bulk_create(
             ArticleBandKey(article=article, key=n * 1000 + band) for band in range(42)
         )
+
+
+def _rows_read(plan: dict | str, table: str) -> list[int]:
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return [
+        node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+        for node in _scans(plan[0]["Plan"])
+        if node.get("Relation Name") == table
+    ]
+
+
+def test_duplicate_lookup_reads_no_article_that_shares_neither_hash_nor_band_key() -> None:
+    _unrelated_ready_articles()
     params = store._duplicate_params(0, fingerprint(TEXT))
     with connection.cursor() as cursor:
         query = cursor.mogrify(store._DUPLICATE_SQL, params).decode()
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query}")
         plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    read = [
-        node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
-        for node in _scans(plan[0]["Plan"])
-        if node.get("Relation Name") == "events_article"
-    ]
+    read = _rows_read(plan, "events_article")
     assert read
     assert sum(read) == 0
+
+
+@pytest.mark.parametrize("analysed", [False, True], ids=["unanalysed", "analysed"])
+@pytest.mark.parametrize("lock", [store._LOCK, store._LOCK_NO_OWNER], ids=lambda s: s.name)
+def test_the_locks_generic_plan_reads_only_the_locked_article(settings, lock, analysed) -> None:
+    # The plan storing runs the lock on knows neither the content hash nor the band keys: it
+    # must still find candidates by index, never by reading the corpus.
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    _unrelated_ready_articles()
+    article = ArticleFactory(state=ArticleState.PENDING, text="")
+    params = {**store._duplicate_params(article.pk, fingerprint(TEXT)), "url": "https://x.example/"}
+    if analysed:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE events_article, events_articlebandkey")
+    with connection.cursor() as cursor:
+        sql = statements.statements_sql(cursor, (lock,))  # prepares it on this connection
+        cursor.execute(f"SET LOCAL plan_cache_mode = {store._LOCK_PLANS}")
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    assert sum(_rows_read(plan, "events_article")) == 1  # the locked row
+    assert sum(_rows_read(plan, "events_articlebandkey")) == 0
+    assert "Seq Scan" not in json.dumps(plan)
 
 
 @pytest.mark.parametrize(

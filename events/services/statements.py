@@ -60,7 +60,7 @@ _prepared: "weakref.WeakKeyDictionary[Any, set[str]]" = weakref.WeakKeyDictionar
 _stale: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 
-def _sql(cursor: CursorWrapper, statements: tuple[Statement, ...]) -> str:
+def statements_sql(cursor: CursorWrapper, statements: tuple[Statement, ...]) -> str:
     """The text running ``statements`` in order in one message, preparing (in a round trip of
     its own, once per connection) those this connection has not prepared yet."""
     if not settings.DATABASE_PREPARED_STATEMENTS:
@@ -97,7 +97,7 @@ def execute(
     if plans and settings.DATABASE_PREPARED_STATEMENTS:
         prefix += f"SET LOCAL plan_cache_mode = {plans};\n"
     try:
-        cursor.execute(prefix + _sql(cursor, statements), params)
+        cursor.execute(prefix + statements_sql(cursor, statements), params)
     except DatabaseError as error:
         if not statement_lost(error):
             raise
@@ -105,4 +105,4 @@ def execute(
         _stale.add(connection.connection)
         if connection.in_atomic_block:
             raise  # the transaction is aborted: the caller retries from its savepoint
-        cursor.execute(prefix + _sql(cursor, statements), params)
+        cursor.execute(prefix + statements_sql(cursor, statements), params)
