@@ -3,10 +3,11 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from events.models import Article, ArticleState, Feed
-from events.services.articles import MAX_ATTEMPTS, article_process, articles_claim_stalled
+from events.services.articles import MAX_ATTEMPTS, article_process, articles_claim_stalled, process
 from events.services.feeds import feeds_claim_due
 from events.tasks import _backoff
 from tests.factories import ArticleFactory
@@ -46,6 +47,30 @@ def test_stalled_and_due_articles_are_swept_back_into_the_queue():
     ArticleFactory(state=ArticleState.READY, next_attempt_at=now - dt.timedelta(minutes=1))
     assert sorted(articles_claim_stalled()) == sorted([due.pk, lost.pk])
     assert articles_claim_stalled() == []
+
+
+def test_an_article_a_worker_claimed_lately_is_not_swept_however_old():
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    working = ArticleFactory(state=ArticleState.PENDING, text="")
+    stuck = ArticleFactory(state=ArticleState.PENDING, text="")
+    Article.objects.filter(pk=working.pk).update(updated_at=hour_ago)
+    Article.objects.filter(pk=stuck.pk).update(updated_at=hour_ago, claimed_at=hour_ago)
+    assert process._attempt_count(working.pk) == working.canonical_url  # a worker claims it
+    assert articles_claim_stalled() == [stuck.pk]
+
+
+def test_the_claim_adds_no_index_entry():
+    article = ArticleFactory(state=ArticleState.PENDING, text="")
+    with connection.cursor() as cursor:
+        hot = "SELECT pg_stat_get_xact_tuples_hot_updated('events_article'::regclass)"
+        cursor.execute(hot)
+        before = cursor.fetchone()[0]
+        assert process._attempt_count(article.pk) == article.canonical_url
+        cursor.execute(hot)
+        assert cursor.fetchone()[0] == before + 1
+    article.refresh_from_db()
+    assert article.attempts == 1
+    assert article.claimed_at is not None
 
 
 @pytest.mark.parametrize(("retries", "low", "high"), [(0, 24, 36), (3, 192, 288), (10, 960, 1440)])

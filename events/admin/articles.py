@@ -64,6 +64,7 @@ PROCESSING = (
     "failure_reason",
     "fetched_at",
     "attempts",
+    "claimed_at",
     "next_attempt_at",
     "text_version",
     "content_hash",

@@ -83,6 +83,10 @@ class Article(TimeStamped):
     # Processing attempts, counted before each try: a message that keeps killing its worker
     # is given up on after a bounded number of deliveries.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker last counted an attempt: what tells the sweep of stalled articles that one
+    # is being worked on. Not indexed, and the claim sets nothing that is (updated_at is), so
+    # that it is a HOT update: no new entry in any of the table's indexes.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # Indexed for ready articles only (article_changed): the claim and registration of a
     # pending one add no entry.

@@ -54,9 +54,11 @@ def article_process(
     return article_store_page(article_id=article_id, page=Page.from_fetch(result))
 
 
-# Counting an attempt of a pending article with a URL: the common case.
+# Counting an attempt of a pending article with a URL: the common case. Neither column is
+# indexed: a HOT update, which adds no index entries (updated_at would, ~0.1 ms of the
+# backend's CPU per article).
 _CLAIM_SQL = """
-UPDATE events_article SET attempts = attempts + 1, updated_at = %(now)s
+UPDATE events_article SET attempts = attempts + 1, claimed_at = %(now)s
 WHERE id = %(article)s AND state NOT IN (%(ready)s, %(failed)s) AND attempts < %(attempts)s
     AND canonical_url NOT LIKE 'urn:%%'
 RETURNING canonical_url
@@ -106,7 +108,8 @@ def _attempt_claim(article_id: int, *, refetch: bool) -> str | Outcome:
                 article_id=article_id, state=article.state, reason=article.failure_reason
             )
         article.attempts += 1
-        article.save(update_fields=["attempts", "updated_at"])
+        article.claimed_at = timezone.now()
+        article.save(update_fields=["attempts", "claimed_at", "updated_at"])
         if article.canonical_url.startswith("urn:"):
             return Outcome(article_id=article_id, state=article.state, reason="no URL to fetch")
         return article.canonical_url
@@ -194,17 +197,18 @@ def article_store_page(*, article_id: int, page: Page) -> Outcome:
 
 
 def articles_claim_stalled(*, limit: int = 500) -> list[int]:
-    """Pending articles whose retry is due, or that nobody touched for a while (their message
-    was lost); each is leased so the next sweep does not enqueue it again."""
+    """Pending articles whose retry is due, or that nobody registered, changed or claimed for
+    a while (their message was lost); each is leased so the next sweep does not enqueue it
+    again."""
     now = timezone.now()
+    quiet = Q(next_attempt_at__isnull=True, updated_at__lte=now - STALLED_AFTER) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - STALLED_AFTER)
+    )
     with transaction.atomic():
         stalled = list(
             Article.objects.select_for_update(skip_locked=True)
             .filter(state=ArticleState.PENDING)
-            .filter(
-                Q(next_attempt_at__lte=now)
-                | Q(next_attempt_at__isnull=True, updated_at__lte=now - STALLED_AFTER)
-            )
+            .filter(Q(next_attempt_at__lte=now) | quiet)
             .order_by("id")
             .values_list("id", flat=True)[:limit]
         )
