@@ -88,8 +88,8 @@ class Article(TimeStamped):
     # that it is a HOT update: no new entry in any of the table's indexes.
     claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    # Indexed for ready articles only (article_changed): the claim and registration of a
-    # pending one add no entry.
+    # Indexed for ready articles only (article_changed): the registration of a pending one
+    # adds no entry (nor does the claim, which leaves it alone: see claimed_at).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
