@@ -37,12 +37,16 @@ def _unrelated_ready_articles() -> None:
         )
 
 
-def _rows_read(plan: dict | str, table: str) -> list[int]:
+def _nodes(plan: list | str) -> list[dict]:
     if isinstance(plan, str):
         plan = json.loads(plan)
+    return _scans(plan[0]["Plan"])
+
+
+def _rows_read(plan: list | str, table: str) -> list[int]:
     return [
         node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
-        for node in _scans(plan[0]["Plan"])
+        for node in _nodes(plan)
         if node.get("Relation Name") == table
     ]
 
@@ -79,6 +83,11 @@ def test_the_locks_generic_plan_reads_only_the_locked_article(settings, lock, an
     assert sum(_rows_read(plan, "events_article")) == 1  # the locked row
     assert sum(_rows_read(plan, "events_articlebandkey")) == 0
     assert "Seq Scan" not in json.dumps(plan)
+    # One index probe per band key.
+    (probe,) = [
+        node for node in _nodes(plan) if node.get("Relation Name") == "events_articlebandkey"
+    ]
+    assert probe["Actual Loops"] == len(fingerprint(TEXT).band_keys)
 
 
 @pytest.mark.parametrize(

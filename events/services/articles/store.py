@@ -62,11 +62,14 @@ _OWNER_COLUMN = (
 # Both forms of the lock statement run on one generic plan per connection, planned once
 # (and again when ANALYZE or a schema change invalidates it) instead of for every article:
 # planning was ~0.3-0.5 ms of the backend's ~1.4 ms per article for the lock (PostgreSQL 18,
-# 100k articles). Every scan of that plan is by index whatever the values: the band keys are
-# looked up one by one (see _DUPLICATE_SQL) and the content hash's partial index is provably
-# usable. An earlier form, ``key = ANY(%(keys)s)``, was planned for each article because
-# its generic plan scanned every ready article (tests/test_ingest_store_sql.py checks the
-# generic plans read nothing else).
+# 100k articles). Its lookups are by index whatever the values, as long as the statistics know
+# the tables hold rows: the content hash's partial index is provably usable, and the band keys
+# are looked up one by one (see _DUPLICATE_SQL). A plan made while the statistics say the
+# tables are empty (analysed before any article was stored) scans them, until the next
+# ANALYZE of either table replaces it: autovacuum's, after 50 rows (about two articles' band
+# keys). Earlier, the lock was planned for every article: a generic plan of the first form of
+# the lookups, before their OFFSET 0 fences, scanned every ready article (fourth round).
+# tests/test_ingest_store_sql.py checks the generic plans read nothing else.
 _LOCK_PLANS = "force_generic_plan"
 
 
@@ -352,11 +355,11 @@ def article_band_keys_set(*, article_id: int, keys: tuple[int, ...]) -> None:
 # since a burst of stores) it walked every ready article by the ``article_ready`` index and
 # probed its content hash and band keys one article at a time: 0.46 ms of execution at 49
 # ready articles against 0.11, and growing with them. The same holds for the generic plan the
-# lock statement runs on (see _LOCK_PLANS), which knows neither the hash nor the keys: each
-# band key is a lookup of its own in the key index (42 probes; the lock statement executed in
-# 0.15 ms at 100k articles, against 0.46 with one bitmap scan of all the keys), and
+# lock statement runs on (see _LOCK_PLANS), which knows neither the hash nor the keys:
 # ``content_hash <> ''`` lets the planner use the partial index on content hashes without
-# knowing the hash.
+# knowing the hash, and each band key is a lookup of its own in the key index (a choice of
+# speed: 42 probes, the lock statement executed in 0.15 ms at 100k articles, against 0.46
+# with one bitmap scan of all the keys).
 _DUPLICATE_SQL = """
 (SELECT false, id, duplicate_of_id, NULL::bigint[] FROM (
      SELECT id, duplicate_of_id, state FROM events_article
