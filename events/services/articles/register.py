@@ -107,9 +107,7 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
     params = _register_params(rows[0])
     for field in _register_fields():
         if field.column in _LINK_COLUMNS:
-            params[field.column] = [
-                field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows
-            ]
+            params[field.column] = [_db_value(field, row) for row in rows]
     params["urls"] = [link.url for link, _ in pending]
     params["max_url_chars"] = MAX_URL_CHARS
     decided = {
@@ -272,12 +270,14 @@ def _register_links_statement() -> Statement:
 
 
 def _register_params(article: Article) -> dict[str, Any]:
-    """The values of _register_sql for ``article``'s row, as the ORM would insert them
-    (defaults, auto_now)."""
-    return {
-        f.column: f.get_db_prep_save(f.pre_save(article, True), connection)
-        for f in _register_fields()
-    }
+    """The values of _register_sql for ``article``'s row."""
+    return {f.column: _db_value(f, article) for f in _register_fields()}
+
+
+def _db_value(field: Field, article: Article) -> Any:
+    """``field``'s value for ``article``'s new row, as the ORM would insert it (defaults,
+    auto_now)."""
+    return field.get_db_prep_save(field.pre_save(article, True), connection)
 
 
 def article_ingest_url(*, url: str, refetch: bool = False) -> Outcome:
