@@ -22,6 +22,7 @@ from events.models import (
     EntityAlias,
     Feed,
     Mention,
+    Outlet,
     OutletDomain,
 )
 from events.services import enrichment
@@ -161,6 +162,34 @@ def test_a_registration_outside_a_transaction_is_one_synchronous_statement_of_it
     assert "synchronous_commit" not in registering[0][0]
     assert _synchronous_commit() == "on"
     assert Article.objects.get(pk=article_id).urls.count() == 2
+
+
+def test_a_single_registration_finds_its_outlet_in_its_statement_without_a_curation_read(
+    monkeypatch,
+):
+    bbc, news = OutletFactory(name="BBC"), OutletFactory(name="BBC News")
+    OutletDomain.objects.create(outlet=bbc, domain="bbc.co.uk")
+    outlet_for_host("www.bbc.co.uk")  # the per-process map, built before the next domain
+    reads = []
+    stamp = enrichment._Curation.stamp
+    monkeypatch.setattr(enrichment._Curation, "stamp", lambda self: reads.append(1) or stamp(self))
+
+    def outlet_of(url: str, **kwargs: object) -> Outlet | None:
+        return Article.objects.get(pk=article_register(url=url, **kwargs)).outlet
+
+    assert outlet_of("https://WWW.BBC.CO.UK/news/1") == bbc
+    assert outlet_of("https://example.org/news/1") is None
+    # A domain added now is seen at once, the closest one wins, the host itself counts.
+    OutletDomain.objects.create(outlet=news, domain="news.bbc.co.uk")
+    assert outlet_of("https://www.news.bbc.co.uk/2") == news
+    assert outlet_of("https://news.bbc.co.uk/3") == news
+    assert outlet_of("https://www.bbc.co.uk/news/4") == bbc
+    # Not a suffix of another label: "notbbc.co.uk" is not bbc.co.uk's.
+    assert outlet_of("https://notbbc.co.uk/5") is None
+    # A feed's outlet wins over the host's.
+    feed = Feed.objects.create(url="https://www.bbc.co.uk/rss.xml", outlet=news)
+    assert outlet_of("https://www.bbc.co.uk/news/6", feed=feed) == news
+    assert reads == []
 
 
 def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, monkeypatch):

@@ -82,14 +82,20 @@ def outlet_for_host(host: str, *, stamp: object = ...) -> Outlet | None:
     bbc.co.uk). Read from a per-process map of every outlet domain (outlets are few and rarely
     change; see :class:`~events.services.enrichment.CuratedCache` for how a change is seen).
     ``stamp``: the :func:`~events.services.enrichment.curation_stamp` the caller read already."""
-    parts = host.lower().split(".")
-    # The host itself always counts, even a single label (an intranet name, localhost).
     domains = _outlet_domains.get(stamp)
-    for i in range(max(len(parts) - 1, 1)):
-        outlet = domains.get(".".join(parts[i:]))
+    for domain in host_domains(host):
+        outlet = domains.get(domain)
         if outlet is not None:
             return outlet
     return None
+
+
+def host_domains(host: str) -> list[str]:
+    """The domains whose outlet owns ``host``, closest (longest) first: the host itself, then
+    each parent domain but the last label (www.bbc.co.uk → www.bbc.co.uk, bbc.co.uk, co.uk).
+    The host itself always counts, even a single label (an intranet name, localhost)."""
+    parts = host.lower().split(".")
+    return [".".join(parts[i:]) for i in range(max(len(parts) - 1, 1))]
 
 
 def _outlet_domains_version() -> Hashable:
