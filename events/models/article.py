@@ -68,8 +68,14 @@ class Article(TimeStamped):
     content_hash = models.CharField(
         max_length=64, blank=True, default="", help_text=_("Hash of the normalised text.")
     )
+    # Indexed for copies only (article_duplicate_of): an original, most articles, adds no entry.
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        db_index=False,
     )
     state = models.CharField(
         max_length=16, choices=ArticleState.choices, default=ArticleState.PENDING
@@ -129,6 +135,13 @@ class Article(TimeStamped):
                 name="article_ready",
             ),
             models.Index(fields=["language", "-published_at"]),
+            # The copies of an article (its duplicates, the foreign key's SET NULL, an event's
+            # article groups): an original has no entry to write.
+            models.Index(
+                fields=["duplicate_of"],
+                condition=models.Q(duplicate_of__isnull=False),
+                name="article_duplicate_of",
+            ),
             models.Index(fields=["outlet", "-published_at"]),
             # The articles not (yet) listed, by state (the admin's filter, the sweep of stalled
             # pending ones); ready ones are found by article_ready and article_listed.
@@ -203,12 +216,18 @@ class ArticleURL(models.Model):
     """A URL the article was seen at (tracking parameters, redirects, mirrors)."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="urls")
-    url = models.CharField(max_length=2048, unique=True, validators=[validate_article_url])
+    # Unique by the constraint in Meta, as Article.canonical_url: unique=True would add a
+    # varchar_pattern_ops twin of the index, for LIKE 'prefix%' queries, which nothing sends.
+    url = models.CharField(max_length=2048, validators=[validate_article_url])
     first_seen_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "article URL"
         ordering = ["first_seen_at", "id"]
+        constraints = [
+            # The name PostgreSQL gave the constraint of unique=True, which this replaces.
+            models.UniqueConstraint(fields=["url"], name="events_articleurl_url_key"),
+        ]
 
     def __str__(self) -> str:
         return self.url
