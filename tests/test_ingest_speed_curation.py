@@ -32,6 +32,7 @@ from events.services.articles import (
     article_process,
     article_register,
     outlet_for_host,
+    process,
 )
 from events.services.enrichment import article_enrich
 from events.services.feeds import feed_poll, feed_register
@@ -214,6 +215,32 @@ def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, mon
     assert len(polled.new_article_ids) == 5
     assert len(reads) == 1
     assert set(Article.objects.values_list("outlet", flat=True)) == {outlet.pk}
+
+
+def test_processing_reads_the_curation_version_once_right_after_the_fetch(
+    site, tokayev, monkeypatch
+):
+    body = (BASE_DIR / "tests" / "fixtures" / "pages" / "bg_cp1251.html").read_bytes()
+    site.expect_request("/story").respond_with_data(
+        body, content_type="text/html; charset=windows-1251"
+    )
+    article_id = article_register(url=site.url_for("/story"))
+    steps = []
+    stamp = enrichment._Curation.stamp
+    monkeypatch.setattr(
+        enrichment._Curation, "stamp", lambda self: steps.append("stamp") or stamp(self)
+    )
+    extract = process.extract_article
+    monkeypatch.setattr(
+        process, "extract_article", lambda *a, **k: steps.append("extract") or extract(*a, **k)
+    )
+
+    outcome = article_process(article_id=article_id)
+
+    assert outcome.state == ArticleState.READY
+    # Read before the extraction (while Redis is awake from the fetch's host slot), once.
+    assert steps == ["stamp", "extract"]
+    assert _mentioned(Article.objects.get(pk=article_id)) == {"tokayev"}
 
 
 def test_attempts_are_counted_in_autocommit_until_the_article_is_given_up(settings):

@@ -131,7 +131,7 @@ def _prepared_at(url: str):
 def test_page_canonical_at_its_own_url_is_stored_without_an_owner_lookup() -> None:
     article = ArticleFactory(canonical_url=WIRE_URL, state=ArticleState.PENDING, text="")
     with CaptureQueriesContext(connection) as sent:
-        outcome = store._store(article.pk, _prepared_at(WIRE_URL))
+        outcome = store._store(article.pk, _prepared_at(WIRE_URL), ...)
     assert outcome.state == ArticleState.READY
     assert not [q for q in sent.captured_queries if "FROM events_articleurl WHERE url" in q["sql"]]
 
@@ -141,7 +141,7 @@ def test_owner_is_found_after_the_lock_when_the_row_url_changed_since_the_claim(
     # (a merge or an editor's change in between): the page's URL belongs to another article.
     owner = ArticleFactory(canonical_url=WIRE_URL)
     article = ArticleFactory(canonical_url="https://news.example/moved", state=ArticleState.PENDING)
-    outcome = store._store(article.pk, _prepared_at(WIRE_URL))
+    outcome = store._store(article.pk, _prepared_at(WIRE_URL), ...)
     assert (outcome.state, outcome.merged_into) == ("merged", owner.pk)
     assert not Article.objects.filter(pk=article.pk).exists()
     assert set(owner.urls.values_list("url", flat=True)) >= {"https://news.example/moved"}

@@ -29,7 +29,6 @@ from events.services.articles.common import (
     outlet_for_host,
 )
 from events.services.enrichment import (
-    curation_stamp,
     enrichment_compute,
     enrichment_writes,
 )
@@ -89,7 +88,9 @@ class _Locked:
 
 
 @transaction.atomic
-def _store(article_id: int, prepared: Prepared) -> Outcome:
+def _store(article_id: int, prepared: Prepared, stamp: object) -> Outcome:
+    """Store ``prepared`` on the article; ``stamp``: the curation version, for the outlet and
+    the enrichment caches (read by the caller: see article_process)."""
     fp = prepared.fingerprint
     # A page that names as canonical the URL it was fetched at (the article's, as the claim
     # returned it) needs no owner lookup: the lock statement without it costs its backend
@@ -123,7 +124,6 @@ def _store(article_id: int, prepared: Prepared) -> Outcome:
     changed = article.state == ArticleState.READY
     if changed:
         _revision_keep(Article.objects.get(pk=article.id))
-    stamp = curation_stamp()  # one read for the outlet and the enrichment caches
     duplicate_of = _original_pick(fp, [row[9:] for row in rows if row[9] is not None])
     fields = _fields(article, prepared, stamp, duplicate_of)
     enrichment = enrichment_compute(
