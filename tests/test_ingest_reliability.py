@@ -59,6 +59,19 @@ def test_an_article_a_worker_claimed_lately_is_not_swept_however_old():
     assert articles_claim_stalled() == [stuck.pk]
 
 
+def test_a_due_retry_a_worker_holds_is_not_swept_until_its_claim_is_stale():
+    now = timezone.now()
+    minute_ago = now - dt.timedelta(minutes=1)
+    held = ArticleFactory(state=ArticleState.PENDING, text="", next_attempt_at=minute_ago)
+    lost = ArticleFactory(state=ArticleState.PENDING, text="", next_attempt_at=minute_ago)
+    Article.objects.filter(pk=lost.pk).update(claimed_at=now - dt.timedelta(hours=1))
+    assert process._attempt_count(held.pk) == held.canonical_url  # a worker has it now
+    assert articles_claim_stalled() == [lost.pk]
+    # Killed mid-article: once its claim is older than STALLED_AFTER it is swept.
+    Article.objects.filter(pk=held.pk).update(claimed_at=now - dt.timedelta(minutes=16))
+    assert articles_claim_stalled() == [held.pk]
+
+
 def test_the_claim_adds_no_index_entry():
     article = ArticleFactory(state=ArticleState.PENDING, text="")
     with connection.cursor() as cursor:
