@@ -1,6 +1,9 @@
 """Bounded retries, leases and sweeps that keep ingestion from losing or repeating work."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
 from django.db import connection
@@ -10,6 +13,7 @@ from events.models import Article, ArticleState, Feed
 from events.services.articles import MAX_ATTEMPTS, article_process, articles_claim_stalled, process
 from events.services.feeds import feeds_claim_due
 from events.tasks import _backoff
+from tests.conftest import BASE_DIR
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +74,20 @@ def test_a_due_retry_a_worker_holds_is_not_swept_until_its_claim_is_stale():
     # Killed mid-article: once its claim is older than STALLED_AFTER it is swept.
     Article.objects.filter(pk=held.pk).update(claimed_at=now - dt.timedelta(minutes=16))
     assert articles_claim_stalled() == [held.pk]
+
+
+@pytest.mark.parametrize(("limit", "refused"), [("899", False), ("900", True)])
+def test_a_task_time_limit_as_long_as_the_stalled_delay_is_refused_at_start(limit, refused):
+    # The sweep leaves a claimed article to its worker for STALLED_AFTER: a task allowed to
+    # run that long could be processed twice at once.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.settings"}
+    env.update(CELERY_TASK_TIME_LIMIT=limit, CELERY_TASK_SOFT_TIME_LIMIT="60")
+    started = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env, cwd=BASE_DIR, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (started.returncode != 0) == refused
+    assert ("CELERY_TASK_TIME_LIMIT must stay below 900 seconds" in started.stderr) == refused
 
 
 def test_the_claim_adds_no_index_entry():

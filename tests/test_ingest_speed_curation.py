@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from events.ingest.urls import url_host
 from events.models import (
     Article,
     ArticlePage,
@@ -33,6 +34,7 @@ from events.services.articles import (
     article_register,
     outlet_for_host,
     process,
+    storable_canonical_url,
 )
 from events.services.enrichment import article_enrich
 from events.services.feeds import feed_poll, feed_register
@@ -180,7 +182,8 @@ def test_a_single_registration_finds_its_outlet_in_its_statement_without_a_curat
 
     assert outlet_of("https://WWW.BBC.CO.UK/news/1") == bbc
     assert outlet_of("https://example.org/news/1") is None
-    # A domain added now is seen at once, the closest one wins, the host itself counts.
+    # The closest domain wins and the host itself counts (and a domain added now is seen,
+    # which the per-process map also does when the change is this process's own).
     OutletDomain.objects.create(outlet=news, domain="news.bbc.co.uk")
     assert outlet_of("https://www.news.bbc.co.uk/2") == news
     assert outlet_of("https://news.bbc.co.uk/3") == news
@@ -191,6 +194,17 @@ def test_a_single_registration_finds_its_outlet_in_its_statement_without_a_curat
     feed = Feed.objects.create(url="https://www.bbc.co.uk/rss.xml", outlet=news)
     assert outlet_of("https://www.bbc.co.uk/news/6", feed=feed) == news
     assert reads == []
+    # The statement and outlet_for_host (a poll's links, the store) follow the same rule.
+    local = OutletFactory(name="Local")
+    for domain in ("localhost", "127.0.0.1", "xn--d1acufc.xn--p1ai", "co.uk"):
+        OutletDomain.objects.create(outlet=local, domain=domain)
+    hosts = [
+        "localhost", "127.0.0.1", "xn--d1acufc.xn--p1ai", "news.xn--d1acufc.xn--p1ai",
+        "домен.рф", "BBC.CO.UK.", "co.uk", "a.b.c.news.bbc.co.uk", "[::1]", "uk",
+    ]  # fmt: skip
+    for n, host in enumerate(hosts):
+        url = f"http://{host}/same-rule/{n}"
+        assert outlet_of(url) == outlet_for_host(url_host(storable_canonical_url(url))), url
 
 
 def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, monkeypatch):

@@ -183,7 +183,22 @@ def test_article_indexes_skip_what_storing_need_not_pay_for():
         "(state) WHERE (NOT ((state)::text = 'ready'::text))"
     )
     assert indexes["article_changed"].endswith("(updated_at) WHERE ((state)::text = 'ready'::text)")
+    # Copies only: an original, most articles, writes no entry (migration 0019).
+    duplicate_of = [d for d in indexes.values() if "btree (duplicate_of_id)" in d]
+    assert duplicate_of == [indexes["article_duplicate_of"]]
+    assert duplicate_of[0].endswith("WHERE (duplicate_of_id IS NOT NULL)")
     assert [name for name, sql in indexes.items() if "btree (updated_at)" in sql] == [
         "article_changed"
     ]
     assert [name for name, sql in indexes.items() if "btree (state)" in sql] == ["article_unready"]
+
+
+def test_article_urls_are_unique_without_a_like_twin():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            ["events_articleurl"],
+        )
+        indexes = dict(cursor.fetchall())
+    assert "varchar_pattern_ops" not in " ".join(indexes.values())
+    assert "UNIQUE INDEX events_articleurl_url_key" in indexes["events_articleurl_url_key"]

@@ -349,6 +349,15 @@ if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured(
         "CELERY_TASK_TIME_LIMIT must stay below the broker visibility timeout"
     )
+# A pending article a worker claimed this long ago is taken to be lost (its worker killed) and
+# is enqueued again by the sweep; until then the sweep leaves it to that worker, which is done
+# or killed within the tasks' time limit.
+ARTICLE_STALLED_AFTER_SECONDS = 15 * 60
+if CELERY_TASK_TIME_LIMIT >= ARTICLE_STALLED_AFTER_SECONDS:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_TIME_LIMIT must stay below {ARTICLE_STALLED_AFTER_SECONDS} seconds, after "
+        "which a claimed article is taken to be lost and enqueued again"
+    )
 
 INGEST_ALLOW_PRIVATE_NETWORKS = env.bool("INGEST_ALLOW_PRIVATE_NETWORKS", default=False)
 INGEST_USER_AGENT = env.str("INGEST_USER_AGENT", default="tracker/0.1 (newsroom event tracker)")

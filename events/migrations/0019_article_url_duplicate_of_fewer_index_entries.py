@@ -10,8 +10,11 @@
   looks copies up by the original's id (``= id``, ``IN (ids)``, the foreign key's ``SET NULL``),
   which the partial index serves.
 
-The new index is built with a plain ``CREATE INDEX`` (a lock on writes to the articles while it
-builds: about a second per 100k articles, of which few are copies).
+Both are done in SQL under the state operations Django would run: its ``AlterField`` of a
+foreign key's ``db_index`` also drops and re-adds the foreign key's constraint, which locks the
+articles against reads too while every row is checked again. The new index is built with a
+plain ``CREATE INDEX``: writes to the articles wait while it builds, reads do not (a fraction of
+a second for 400k articles, 5% of them copies, measured on a scratch table).
 """
 
 import django.core.validators
@@ -19,6 +22,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 LIKE_INDEX = "events_articleurl_url_d96d39da_like"
+DUPLICATE_OF_INDEX = "events_article_duplicate_of_id_4e000117"
 
 
 class Migration(migrations.Migration):
@@ -58,24 +62,37 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.AlterField(
-            model_name="article",
-            name="duplicate_of",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="duplicates",
-                to="events.article",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="article",
-            index=models.Index(
-                condition=models.Q(("duplicate_of__isnull", False)),
-                fields=["duplicate_of"],
-                name="article_duplicate_of",
-            ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="article",
+                    name="duplicate_of",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="events.article",
+                    ),
+                ),
+                migrations.AddIndex(
+                    model_name="article",
+                    index=models.Index(
+                        condition=models.Q(("duplicate_of__isnull", False)),
+                        fields=["duplicate_of"],
+                        name="article_duplicate_of",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    sql=f"DROP INDEX IF EXISTS {DUPLICATE_OF_INDEX}; "
+                    "CREATE INDEX article_duplicate_of ON events_article (duplicate_of_id) "
+                    "WHERE duplicate_of_id IS NOT NULL",
+                    reverse_sql="DROP INDEX IF EXISTS article_duplicate_of; "
+                    f"CREATE INDEX {DUPLICATE_OF_INDEX} ON events_article (duplicate_of_id)",
+                ),
+            ],
         ),
     ]

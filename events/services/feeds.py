@@ -140,8 +140,10 @@ def _poll_succeeded(
         feed = Feed.objects.select_for_update().get(pk=feed_id)
         if parsed is not None:
             result.entries = len(parsed.entries)
-            # One read of the curation version for the outlets of every link, not one each.
-            stamp = curation_stamp() if feed.outlet_id is None and parsed.entries else ...
+            # One read of the curation version for the outlets of every link, not one each (a
+            # single link's registration looks its outlet up in its statement: no read).
+            several = len(parsed.entries) > 1
+            stamp = curation_stamp() if feed.outlet_id is None and several else ...
             links = [
                 Link(e.url, title=e.title, published_at=e.published_at) for e in parsed.entries
             ]

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Max
 
 from events.ingest.extract import ExtractedArticle
@@ -21,7 +22,7 @@ MAX_ATTEMPTS = 5
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 CANDIDATE_LIMIT = 50
-STALLED_AFTER = dt.timedelta(minutes=15)
+STALLED_AFTER = dt.timedelta(seconds=settings.ARTICLE_STALLED_AFTER_SECONDS)
 # The URL columns' size: a longer URL (a hostile feed can list one) is refused as invalid
 # rather than failing the whole poll or task on the database.
 MAX_URL_CHARS = 2048

@@ -208,10 +208,10 @@ def article_store_page(*, article_id: int, page: Page, stamp: object = ...) -> O
 def articles_claim_stalled(*, limit: int = 500) -> list[int]:
     """Pending articles whose retry is due, or that nobody registered, changed or claimed for
     a while (their message was lost); each is leased so the next sweep does not enqueue it
-    again. An article a worker claimed lately is left to it either way: a worker is done or
-    killed within the tasks' time limit, well inside STALLED_AFTER. (A due retry whose own
-    delayed message is on its way, from the task's retry, is found again at the latest
-    STALLED_AFTER after its last claim, should that message be lost.)"""
+    again. An article a worker claimed within STALLED_AFTER is left to it either way: a worker
+    is done or killed within the tasks' time limit, which the settings keep below it. (A due
+    retry whose delayed message, from the task's own retry, is lost is found again by the first
+    sweep after both its retry is due and its last claim is STALLED_AFTER old.)"""
     now = timezone.now()
     not_held = Q(claimed_at__isnull=True) | Q(claimed_at__lte=now - STALLED_AFTER)
     quiet = Q(next_attempt_at__isnull=True, updated_at__lte=now - STALLED_AFTER)
