@@ -231,6 +231,27 @@ def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, mon
     assert set(Article.objects.values_list("outlet", flat=True)) == {outlet.pk}
 
 
+def test_a_poll_of_a_single_link_reads_no_curation_version(site, monkeypatch):
+    outlet = OutletFactory(name="Local")
+    OutletDomain.objects.create(outlet=outlet, domain="127.0.0.1")
+    site.expect_request("/feed.xml").respond_with_data(
+        "<rss version='2.0'><channel><title>Local</title><item><title>1</title>"
+        f"<link>{site.url_for('/story/1')}</link></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    feed = feed_register(url=site.url_for("/feed.xml"))
+    Feed.objects.filter(pk=feed.pk).update(outlet=None)
+    reads = []
+    stamp = enrichment._Curation.stamp
+    monkeypatch.setattr(enrichment._Curation, "stamp", lambda self: reads.append(1) or stamp(self))
+
+    polled = feed_poll(feed_id=feed.pk)
+
+    assert len(polled.new_article_ids) == 1
+    assert reads == []  # its registration's statement finds the outlet
+    assert Article.objects.get().outlet == outlet
+
+
 def test_processing_reads_the_curation_version_once_right_after_the_fetch(
     site, tokayev, monkeypatch
 ):
