@@ -54,7 +54,7 @@ def article_process(
         )
     # The curation version storing needs, read now, while Redis is awake from the fetch's
     # host slot: after the extraction's ~10 ms it is idle, and a round trip that wakes it
-    # costs two to four times as much (0.3-0.4 against 0.1-0.2 ms, measured; see
+    # costs about three times as much (0.4-0.5 against 0.14-0.16 ms, measured; see
     # docs/ingestion-speed.md, twelfth round).
     stamp = curation_stamp()
     return article_store_page(article_id=article_id, page=Page.from_fetch(result), stamp=stamp)

@@ -49,9 +49,9 @@ def article_register(
         return None
     # The outlet, unless the feed gives it, is looked up by the statement itself (see
     # _OUTLET_VALUE): no curation version to read first, one Redis round trip less.
-    article = _new_article(canonical, feed, title, published_at, outlet_id=None)
-    params = _register_params(article)
-    params["outlet_domains"] = [] if article.outlet_id else host_domains(url_host(canonical))
+    outlet_id = feed.outlet_id if feed else None
+    params = _register_params(_new_article(canonical, feed, title, published_at, outlet_id))
+    params["outlet_domains"] = [] if outlet_id else host_domains(url_host(canonical))
     # A URL too long to store (a huge tracking parameter) is looked up but not kept: its
     # canonical form stands in for it.
     kept = url if len(url) <= MAX_URL_CHARS else canonical
@@ -104,7 +104,7 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
             feed,
             link.title,
             link.published_at,
-            outlet_id=feed.outlet_id or _outlet_id(url_host(canonical), stamp),
+            feed.outlet_id or _outlet_id(url_host(canonical), stamp),
         )
         for link, canonical in pending
     ]
@@ -131,14 +131,13 @@ def _new_article(
     feed: Feed | None,
     title: str,
     published_at: dt.datetime | None,
-    *,
     outlet_id: int | None,
 ) -> Article:
-    """The row a registration inserts (unsaved): the feed's outlet, else ``outlet_id``."""
+    """The row a registration inserts (unsaved)."""
     return Article(
         canonical_url=canonical,
         feed=feed,
-        outlet_id=(feed.outlet_id if feed else None) or outlet_id,
+        outlet_id=outlet_id,
         title=title[:500],
         published_at=published_at,
     )
