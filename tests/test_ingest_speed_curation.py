@@ -66,6 +66,16 @@ def _aggregates(queries) -> list[str]:
     return [q["sql"] for q in queries if "COUNT(" in q["sql"] or "MAX(" in q["sql"]]
 
 
+def _stamp_reads(monkeypatch) -> list[str]:
+    """The list each read of the curation version appends "stamp" to, from now on."""
+    reads: list[str] = []
+    stamp = enrichment._Curation.stamp
+    monkeypatch.setattr(
+        enrichment._Curation, "stamp", lambda self: reads.append("stamp") or stamp(self)
+    )
+    return reads
+
+
 def test_a_warm_cache_runs_no_aggregate_query(tokayev):
     article_enrich(article=_article())
     article = _article()
@@ -173,9 +183,7 @@ def test_a_single_registration_finds_its_outlet_in_its_statement_without_a_curat
     bbc, news = OutletFactory(name="BBC"), OutletFactory(name="BBC News")
     OutletDomain.objects.create(outlet=bbc, domain="bbc.co.uk")
     outlet_for_host("www.bbc.co.uk")  # the per-process map, built before the next domain
-    reads = []
-    stamp = enrichment._Curation.stamp
-    monkeypatch.setattr(enrichment._Curation, "stamp", lambda self: reads.append(1) or stamp(self))
+    reads = _stamp_reads(monkeypatch)
 
     def outlet_of(url: str, **kwargs: object) -> Outlet | None:
         return Article.objects.get(pk=article_register(url=url, **kwargs)).outlet
@@ -220,9 +228,7 @@ def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, mon
     )
     feed = feed_register(url=site.url_for("/feed.xml"))
     Feed.objects.filter(pk=feed.pk).update(outlet=None)  # the links' outlet comes from their host
-    reads = []
-    stamp = enrichment._Curation.stamp
-    monkeypatch.setattr(enrichment._Curation, "stamp", lambda self: reads.append(1) or stamp(self))
+    reads = _stamp_reads(monkeypatch)
 
     polled = feed_poll(feed_id=feed.pk)
 
@@ -241,9 +247,7 @@ def test_a_poll_of_a_single_link_reads_no_curation_version(site, monkeypatch):
     )
     feed = feed_register(url=site.url_for("/feed.xml"))
     Feed.objects.filter(pk=feed.pk).update(outlet=None)
-    reads = []
-    stamp = enrichment._Curation.stamp
-    monkeypatch.setattr(enrichment._Curation, "stamp", lambda self: reads.append(1) or stamp(self))
+    reads = _stamp_reads(monkeypatch)
 
     polled = feed_poll(feed_id=feed.pk)
 
@@ -260,11 +264,7 @@ def test_processing_reads_the_curation_version_once_right_after_the_fetch(
         body, content_type="text/html; charset=windows-1251"
     )
     article_id = article_register(url=site.url_for("/story"))
-    steps = []
-    stamp = enrichment._Curation.stamp
-    monkeypatch.setattr(
-        enrichment._Curation, "stamp", lambda self: steps.append("stamp") or stamp(self)
-    )
+    steps = _stamp_reads(monkeypatch)
     extract = process.extract_article
     monkeypatch.setattr(
         process, "extract_article", lambda *a, **k: steps.append("extract") or extract(*a, **k)
