@@ -21,7 +21,6 @@ from events.services.articles import (
     outlet_for_host,
     storable_canonical_url,
 )
-from events.services.enrichment import curation_stamp
 from events.services.fetching import fetcher as default_fetcher
 
 logger = logging.getLogger(__name__)
@@ -140,14 +139,10 @@ def _poll_succeeded(
         feed = Feed.objects.select_for_update().get(pk=feed_id)
         if parsed is not None:
             result.entries = len(parsed.entries)
-            # One read of the curation version for the outlets of every link, not one each (a
-            # single link's registration looks its outlet up in its statement: no read).
-            several = len(parsed.entries) > 1
-            stamp = curation_stamp() if feed.outlet_id is None and several else ...
             links = [
                 Link(e.url, title=e.title, published_at=e.published_at) for e in parsed.entries
             ]
-            result.new_article_ids = articles_register_links(links=links, feed=feed, stamp=stamp)
+            result.new_article_ids = articles_register_links(links=links, feed=feed)
             feed.title = feed.title or parsed.title
             feed.etag = etag if len(etag) <= ETAG_MAX_CHARS else ""
             feed.last_modified = (

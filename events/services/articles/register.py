@@ -29,6 +29,7 @@ from events.services.articles.common import (
     storable_canonical_url,
 )
 from events.services.articles.process import article_process, article_store_page
+from events.services.enrichment import curation_stamp
 from events.services.statements import Statement, execute, statement_lost
 
 
@@ -76,14 +77,15 @@ class Link:
     published_at: dt.datetime | None = None
 
 
-def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ...) -> list[int]:
+def articles_register_links(*, links: list[Link], feed: Feed) -> list[int]:
     """Register a poll's links (inside its transaction); return the ids of the new articles, in
     link order. What article_register does for each link, in one statement for them all
     (_REGISTER_LINKS_SQL) instead of one statement and a savepoint each. The links that
     statement leaves undecided (a second link to the same canonical URL, a canonical URL
     registered meanwhile) go through article_register, one by one, after it; so does a single
     link. Invalid URLs are skipped, as article_register skips them. Rows are inserted in URL
-    order, so that two polls sharing links lock them in the same order."""
+    order, so that two polls sharing links lock them in the same order. Without the feed's
+    outlet, the links' outlets come from one read of the curation version for them all."""
     pending = []
     for link in links:
         try:
@@ -98,6 +100,7 @@ def articles_register_links(*, links: list[Link], feed: Feed, stamp: object = ..
 
     if len(pending) < 2:
         return [new for link, _ in pending if (new := alone(link)) is not None]
+    stamp = curation_stamp() if feed.outlet_id is None else ...
     rows = [
         _new_article(
             canonical,
