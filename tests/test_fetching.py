@@ -66,3 +66,55 @@ def test_policy_follows_settings(settings):
     settings.INGEST_ALLOW_PRIVATE_NETWORKS = False
     policy = fetch_policy()
     assert (policy.user_agent, policy.allow_private_networks) == ("tracker-test/1.0", False)
+
+
+def _one_connection_client():
+    """A client whose commands all go through one connection, in order."""
+    return redis.Redis(
+        connection_pool=redis.ConnectionPool.from_url(settings.REDIS_URL, max_connections=1)
+    )
+
+
+def test_a_release_frees_the_slot_without_an_answer_to_read():
+    client = _one_connection_client()
+    slots = RedisHostSlots(client, limit=1, lease=30, wait=0.2)
+    key = f"{settings.REDIS_KEY_PREFIX}:host-slots:released.example"
+    for _ in range(3):  # each turn needs the slot the last one gave back
+        with slots.slot("released.example"):
+            assert client.zcard(key) == 1
+        # Read on the same connection after the release: had Redis answered it, this would
+        # read that answer (0 or 1) in place of its own.
+        assert client.zcard(key) == 0
+    marker = f"{settings.REDIS_KEY_PREFIX}:release-marker"
+    assert client.set(marker, "in order", ex=30) is True
+    assert client.get(marker) == b"in order"
+
+
+def test_a_release_over_a_broken_connection_is_left_to_the_lease():
+    client = _one_connection_client()
+    slots = RedisHostSlots(client, limit=1, lease=0.3, wait=2)
+    with slots.slot("broken.example"):
+        killer = redis.Redis.from_url(settings.REDIS_URL)
+        killer.client_kill_filter(_id=client.client_id())
+    # No error from the release; the slot is free again by the lease at the latest.
+    started = time.monotonic()
+    with slots.slot("broken.example"):
+        assert time.monotonic() - started < 2
+    assert client.ping() is True
+
+
+def test_a_release_waits_for_no_answer(monkeypatch):
+    client = _one_connection_client()
+    slots = RedisHostSlots(client, limit=1, lease=30, wait=0.2)
+    reads = []
+    read_response = redis.connection.Connection.read_response
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return read_response(self, *args, **kwargs)
+
+    with slots.slot("quick.example"):
+        monkeypatch.setattr(redis.connection.Connection, "read_response", counted)
+    monkeypatch.undo()
+    assert reads == []
+    assert client.zcard(f"{settings.REDIS_KEY_PREFIX}:host-slots:quick.example") == 0
