@@ -32,7 +32,6 @@ class RedisHostSlots:
     def __init__(self, client: redis.Redis, *, limit: int, lease: float = 60, wait: float = 30):
         self.client, self.limit, self.lease, self.wait = client, limit, lease, wait
         self.acquire = client.register_script(_ACQUIRE)
-        self._skip_replies: bool | None = None  # whether the server obeys CLIENT REPLY
 
     @contextlib.contextmanager
     def slot(self, host: str) -> Iterator[None]:
@@ -58,18 +57,10 @@ class RedisHostSlots:
         """Give the slot back without waiting for Redis's answer: ``CLIENT REPLY SKIP`` (not
         answered itself) tells Redis to send none for the ``ZREM`` after it, so the fetch does
         not wait a round trip for it (0.2-0.3 ms in the benchmark, where Redis sat idle during
-        the request). A server or proxy that refuses ``CLIENT REPLY`` (an ACL, a managed
-        service) would answer both commands and leave the connection a reply behind, so
-        whether it obeys is asked once, and a plain ``ZREM`` is sent if not. A release that
-        cannot be sent (the connection broke) leaves the lease to expire, as a killed
-        worker's does."""
+        the request). A release that cannot be sent (the connection broke) leaves the lease to
+        expire, as a killed worker's does."""
+        pool = self.client.connection_pool
         try:
-            if self._skip_replies is None:
-                self._skip_replies = self._replies_skippable()
-            if not self._skip_replies:
-                self.client.zrem(key, token)
-                return
-            pool = self.client.connection_pool
             connection = pool.get_connection()
         except (redis.RedisError, OSError):
             return
@@ -80,13 +71,6 @@ class RedisHostSlots:
             connection.disconnect()
         finally:
             pool.release(connection)
-
-    def _replies_skippable(self) -> bool:
-        try:
-            self.client.execute_command("CLIENT", "REPLY", "ON")
-        except redis.ResponseError:
-            return False
-        return True
 
 
 @lru_cache(maxsize=1)
