@@ -215,19 +215,26 @@ def test_a_single_registration_finds_its_outlet_in_its_statement_without_a_curat
         assert outlet_of(url) == outlet_for_host(url_host(storable_canonical_url(url))), url
 
 
-def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, monkeypatch):
+def _local_feed(site, links: int) -> tuple[Outlet, Feed]:
+    """A feed of ``links`` links to the local site, without an outlet of its own: its links'
+    outlet comes from their host, 127.0.0.1, an outlet's domain."""
     outlet = OutletFactory(name="Local")
     OutletDomain.objects.create(outlet=outlet, domain="127.0.0.1")
     items = "".join(
         f"<item><title>{n}</title><link>{site.url_for(f'/story/{n}')}</link></item>"
-        for n in range(5)
+        for n in range(links)
     )
     site.expect_request("/feed.xml").respond_with_data(
         f"<rss version='2.0'><channel><title>Local</title>{items}</channel></rss>",
         content_type="application/rss+xml",
     )
     feed = feed_register(url=site.url_for("/feed.xml"))
-    Feed.objects.filter(pk=feed.pk).update(outlet=None)  # the links' outlet comes from their host
+    Feed.objects.filter(pk=feed.pk).update(outlet=None)
+    return outlet, feed
+
+
+def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, monkeypatch):
+    outlet, feed = _local_feed(site, 5)
     reads = _stamp_reads(monkeypatch)
 
     polled = feed_poll(feed_id=feed.pk)
@@ -238,15 +245,7 @@ def test_a_feed_poll_reads_the_curation_version_once_for_all_its_links(site, mon
 
 
 def test_a_poll_of_a_single_link_reads_no_curation_version(site, monkeypatch):
-    outlet = OutletFactory(name="Local")
-    OutletDomain.objects.create(outlet=outlet, domain="127.0.0.1")
-    site.expect_request("/feed.xml").respond_with_data(
-        "<rss version='2.0'><channel><title>Local</title><item><title>1</title>"
-        f"<link>{site.url_for('/story/1')}</link></item></channel></rss>",
-        content_type="application/rss+xml",
-    )
-    feed = feed_register(url=site.url_for("/feed.xml"))
-    Feed.objects.filter(pk=feed.pk).update(outlet=None)
+    outlet, feed = _local_feed(site, 1)
     reads = _stamp_reads(monkeypatch)
 
     polled = feed_poll(feed_id=feed.pk)
