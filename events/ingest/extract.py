@@ -33,6 +33,7 @@ from trafilatura.metadata import (
 )
 
 from events.ingest.comparison import bounded_comparison
+from events.ingest.discard import python_discard
 from events.ingest.timestamps import parse_timestamp
 
 MIN_TEXT_CHARS = 200
@@ -143,7 +144,9 @@ def _extract(tree: lxml.html.HtmlElement, url: str) -> str:
 
 def _trafilatura(tree: lxml.html.HtmlElement, url: str, *, precision: bool) -> Any:
     try:
-        with bounded_comparison():  # the same text, without readability where it cannot win
+        # The same text: without readability where it cannot win, the boilerplate discard in
+        # Python instead of EXSLT callbacks.
+        with bounded_comparison(), python_discard():
             return trafilatura.bare_extraction(
                 tree,
                 url=url or None,

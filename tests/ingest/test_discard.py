@@ -1,0 +1,152 @@
+"""Trafilatura's boilerplate discard in Python finds exactly the elements the library's XPath
+finds, in the same order, and the extraction is the same with it; outside its block, and for
+any expression of another shape, the library's XPath runs."""
+
+import html
+import random
+from pathlib import Path
+
+import lxml.html
+import pytest
+import trafilatura
+from lxml.etree import XPath
+from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.settings import Extractor
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH, REGEXP_NS
+
+from bench.pages import fixture_pages, generated_pages
+from events.ingest import discard
+from events.ingest.decode import decode_html
+
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+
+
+def _pages() -> list[str]:
+    pages = [decode_html(path.read_bytes()).text for path in sorted(PAGES.glob("*.html"))]
+    pages += [decode_html(page.body).text for page in fixture_pages()]
+    generated = generated_pages(seed=12, per_language=2, prefix="/t", base_url="http://x")
+    return pages + [decode_html(page.body).text for page in generated]
+
+
+def _both(tree: lxml.html.HtmlElement) -> tuple[list[list[object]], list[list[object]]]:
+    python = discard.discards()
+    assert python is not None
+    return [xpath(tree) for xpath in OVERALL_DISCARD_XPATH], [each(tree) for each in python]
+
+
+def test_in_use_for_the_release_it_was_checked_against() -> None:
+    assert trafilatura.__version__ == discard.VERIFIED_VERSION
+    assert discard.discards() is not None
+    assert discard.installed()
+
+
+@pytest.mark.parametrize("cleaned", [False, True], ids=["raw page", "cleaned, tags converted"])
+def test_the_same_elements_as_the_xpath_on_real_and_generated_pages(cleaned: bool) -> None:
+    found = 0
+    for page in _pages():
+        tree = lxml.html.document_fromstring(page)
+        if cleaned:  # what trafilatura's own extraction prunes: <list>, <item> among the tags
+            tree = convert_tags(tree_cleaning(tree, Extractor()), Extractor())
+        xpath, python = _both(tree)
+        assert python == xpath
+        found += sum(map(len, xpath))
+    assert found > 100  # the pages have boilerplate to find
+
+
+# Values made of the expressions' own tokens (the literal parts of their quoted strings), in
+# other cases, glued to other words, and the attribute values the expressions test literally.
+def _literal_tokens() -> list[str]:
+    tokens = set()
+    for xpath in OVERALL_DISCARD_XPATH:
+        for quoted in xpath.path.split("'")[1::2]:
+            for part in quoted.split("|"):
+                literal = "".join(c for c in part if c.isalnum() or c in "- :")
+                if literal.strip():
+                    tokens.add(literal)
+    return sorted(tokens)
+
+
+_WORDS = ["article", "content", "main", "story", "x", "Nav", "NAV", "Navigation", "ad", "N"]
+_ATTRIBUTES = ["id", "class", "style", "role", "data-component", "aria-hidden"]
+_TAGS = ["div", "span", "p", "section", "item", "list", "a", "ul", "li", "aside", "nav", "b"]
+
+
+def _value(rnd: random.Random, tokens: list[str]) -> str:
+    parts = [rnd.choice(tokens if rnd.random() < 0.5 else _WORDS) for _ in range(rnd.randint(0, 3))]
+    value = rnd.choice([" ", "", "-", "_"]).join(parts)
+    if rnd.random() < 0.2:
+        value = value.upper() if rnd.random() < 0.5 else value.title()
+    if rnd.random() < 0.1:
+        value = rnd.choice([" ", ""]) + value + rnd.choice([" ", ""])
+    return value
+
+
+_SPECIAL = {"aria-hidden": ["true", "false", "True"], "style": ["display:none", "color:red"]}
+
+
+def _attribute(rnd: random.Random, name: str, tokens: list[str]) -> str:
+    if name in _SPECIAL and rnd.random() < 0.3:
+        return rnd.choice(_SPECIAL[name])
+    return _value(rnd, tokens)
+
+
+def _random_tree(rnd: random.Random, tokens: list[str]) -> str:
+    def element(depth: int) -> str:
+        tag = rnd.choice(_TAGS)
+        names = rnd.sample(_ATTRIBUTES, rnd.randint(0, 4))
+        if rnd.random() < 0.05:
+            names.append("data-lp-replacement-content")
+        attributes = "".join(
+            f' {name}="{html.escape(_attribute(rnd, name, tokens))}"' for name in names
+        )
+        children = "".join(element(depth + 1) for _ in range(rnd.randint(0, 3 if depth < 4 else 0)))
+        return f"<{tag}{attributes}>text{children}</{tag}>tail"
+
+    return f"<html><body>{''.join(element(0) for _ in range(rnd.randint(1, 4)))}</body></html>"
+
+
+def test_the_same_elements_as_the_xpath_on_random_trees() -> None:
+    rnd = random.Random(2022)
+    tokens = _literal_tokens()
+    assert {"cookie", "hidden", "reply-", "comments-title", "display:none"} <= set(tokens)
+    found = 0
+    for _ in range(3000):
+        tree = lxml.html.document_fromstring(_random_tree(rnd, tokens))
+        xpath, python = _both(tree)
+        assert python == xpath, lxml.html.tostring(tree)
+        found += sum(map(len, xpath))
+    assert found > 1000
+
+
+def test_the_extraction_is_the_same_with_it() -> None:
+    for page in _pages():
+        library = trafilatura.extract(page, favor_precision=True)
+        with discard.python_discard():
+            assert trafilatura.extract(page, favor_precision=True) == library
+        assert trafilatura.extract(page) == trafilatura.extract(page)  # deterministic
+
+
+def test_outside_its_block_the_library_runs_its_own_xpath(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[object] = []
+    monkeypatch.setattr(
+        discard, "_original", lambda tree, nodelist, backup=False: seen.append(nodelist)
+    )
+    tree = lxml.html.document_fromstring("<html><body><div class='footer'>x</div></body></html>")
+    discard._prune_unwanted_nodes(tree, OVERALL_DISCARD_XPATH)
+    with discard.python_discard():
+        discard._prune_unwanted_nodes(tree, OVERALL_DISCARD_XPATH)
+        other = [XPath(".//aside")]
+        discard._prune_unwanted_nodes(tree, other)
+    assert seen == [OVERALL_DISCARD_XPATH, discard.discards(), other]
+
+
+def test_an_expression_of_another_shape_is_not_replaced() -> None:
+    changed = OVERALL_DISCARD_XPATH[1].path.replace("@aria-hidden='true'", "@hidden")
+    assert (
+        discard._patterns(XPath(changed, namespaces={"re": REGEXP_NS}), discard._SECOND_SHAPE)
+        is None
+    )
+    assert discard._patterns(OVERALL_DISCARD_XPATH[1], discard._SECOND_SHAPE) is not None
+    assert discard._patterns(OVERALL_DISCARD_XPATH[0], discard._SECOND_SHAPE) is None
