@@ -1,20 +1,23 @@
-"""Trafilatura's boilerplate discard (``OVERALL_DISCARD_XPATH``) evaluated in Python, with the
-same result as the library's XPath, several times faster.
+"""Trafilatura's boilerplate pruning expressions evaluated in Python, with the same result as
+the library's XPath, several times faster.
 
-Trafilatura prunes the page with these two expressions twice: once in its own extraction and
-once before readability, on the whole uncleaned page. They test every element's ``id``,
-``class`` and ``style`` with EXSLT regular expressions, which lxml runs as a call back into
-Python for each test of each element, present or not: about 3 ms on a full news page, two
-fifths of our extraction of it (docs/ingestion-speed.md, fourteenth round). Here each element
-with attributes is read once and tested with the same patterns, which are taken from the
-library's own expressions, not copied: an expression whose shape differs from the one this
-was written against leaves the library's XPath in use.
+Trafilatura prunes a page with lists of XPath expressions: the boilerplate discard
+(``OVERALL_DISCARD_XPATH``, twice: in its own extraction and, on the whole uncleaned page,
+before readability), the comment sections (``REMOVE_COMMENTS_AND_LISTS_XPATH``,
+``REMOVE_COMMENTS_XPATH``) and the infinite-scroll containers (``RAW_TREE_PRUNE_XPATH``). They
+test elements' ``id``, ``class`` and ``style`` with EXSLT regular expressions, which lxml runs
+as a call back into Python for each test of each element, the attribute present or not: about
+3 ms of a full news page's ~7 ms extraction (docs/ingestion-speed.md, fourteenth round). Here
+each element of the expression's tags is read once and tested with the same patterns, which
+are taken from the library's own expressions, not copied: a list with an expression whose
+shape differs from the one this was written against keeps the library's XPath.
 
 XPath details the evaluation keeps: ``.//*`` is every element below the tree's root, in
 document order; ``re:test(@id|@class, …)`` and ``starts-with(@id|@class, …)`` read the one of
 the two attributes that comes first in the tag (a node set's string value is its first node's),
-and an absent attribute reads as the empty string. ``tests/ingest/test_discard.py`` compares
-the two on the fixture pages, the benchmark's pages and thousands of random trees.
+and an absent attribute reads as the empty string; ``.//h1`` is a descendant, not the element
+itself. ``tests/ingest/test_discard.py`` compares the two on the fixture pages, the benchmark's
+pages and thousands of random trees.
 
 Like :mod:`events.ingest.comparison`, it applies to the release it was checked against
 (:data:`VERIFIED_VERSION`) and only inside :func:`python_discard`: anything else calling
@@ -25,55 +28,46 @@ import contextlib
 import contextvars
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
 from lxml import etree
-from trafilatura import external, htmlprocessing, main_extractor
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+from trafilatura import core, external, htmlprocessing, main_extractor
+from trafilatura.xpaths import (
+    OVERALL_DISCARD_XPATH,
+    RAW_TREE_PRUNE_XPATH,
+    REMOVE_COMMENTS_AND_LISTS_XPATH,
+    REMOVE_COMMENTS_XPATH,
+)
 
 VERIFIED_VERSION = "2.3.1"
 
-# The two expressions' shapes, whitespace collapsed; {pattern} marks a regular expression read
-# from the library's expression (quoted with ' and without one inside).
-_FIRST_SHAPE = (
-    ".//*[self::div or self::item or self::list or self::p or self::section or self::span]["
-    "@data-lp-replacement-content or "
-    "contains(translate(@role, 'N', 'n'), 'nav') or "
-    "contains(@data-component, 'MostPopularStories') or "
-    "re:test(@id|@class, '{pattern}') or "
-    "re:test(@id, '{pattern}') or "
-    "re:test(@class, '{pattern}')]"
-)
-_SECOND_SHAPE = (
-    ".//*[@class='comments-title' or "
-    "starts-with(@id|@class, 'reply-') or "
-    "re:test(@id|@style, '{pattern}') or "
-    "contains(@style, 'display:none') or contains(@style, 'display: none') or "
-    "re:test(@id, '{pattern}') or "
-    "re:test(@class, '{pattern}') or @aria-hidden='true']"
-)
-_FIRST_TAGS = ("div", "item", "list", "p", "section", "span")
+_Attributes = dict[str, str]
+# element, its attributes, the first of @id|@class, the first of @id|@style ("" if none)
+_Test = Callable[[Any, _Attributes, str, str], bool]
+_Patterns = list[re.Pattern[str]]
+
 _ELEMENTS = (etree.Element,)  # every element (not comments, processing instructions)
 
-_Attributes = dict[str, str]
-_Test = Callable[[_Attributes, str, str], bool]  # attributes, first of id|class, id|style
+
+@dataclass(frozen=True)
+class _Shape:
+    """An expression's text, whitespace collapsed, {pattern} marking each regular expression
+    read from the library's expression (quoted with ' and without one inside); the tags it
+    tests (lxml's tag filter, document order kept); the test, made from the patterns; and
+    whether the test reads the element itself, not only its attributes."""
+
+    text: str
+    tags: tuple[Any, ...]
+    test: Callable[[_Patterns], _Test]
+    reads_element: bool = False
 
 
-def _patterns(expression: Any, shape: str) -> list[re.Pattern[str]] | None:
-    """The regular expressions of ``expression`` if its text has ``shape``, else None."""
-    text = " ".join(expression.path.split()).replace("[ ", "[").replace(" ]", "]")
-    template = re.escape(shape).replace(re.escape("{pattern}"), "([^']*)")
-    match = re.fullmatch(template, text)
-    if match is None:
-        return None
-    return [re.compile(pattern) for pattern in match.groups()]
-
-
-def _first_test(patterns: list[re.Pattern[str]]) -> _Test:
+def _nav_and_boilerplate(patterns: _Patterns) -> _Test:
     either, by_id, by_class = (pattern.search for pattern in patterns)
 
-    def test(attributes: _Attributes, id_or_class: str, _id_or_style: str) -> bool:
+    def test(_element: Any, attributes: _Attributes, id_or_class: str, _style: str) -> bool:
         role = attributes.get("role")
         component = attributes.get("data-component")
         return (
@@ -88,10 +82,10 @@ def _first_test(patterns: list[re.Pattern[str]]) -> _Test:
     return test
 
 
-def _second_test(patterns: list[re.Pattern[str]]) -> _Test:
+def _hidden_and_replies(patterns: _Patterns) -> _Test:
     hidden, by_id, by_class = (pattern.search for pattern in patterns)
 
-    def test(attributes: _Attributes, id_or_class: str, id_or_style: str) -> bool:
+    def test(_element: Any, attributes: _Attributes, id_or_class: str, id_or_style: str) -> bool:
         style = attributes.get("style", "")
         return (
             attributes.get("class") == "comments-title"
@@ -107,6 +101,126 @@ def _second_test(patterns: list[re.Pattern[str]]) -> _Test:
     return test
 
 
+def _id_or_class(patterns: _Patterns) -> _Test:
+    by_id, by_class = (pattern.search for pattern in patterns)
+
+    def test(_element: Any, attributes: _Attributes, _first: str, _style: str) -> bool:
+        return (
+            by_id(attributes.get("id", "")) is not None
+            or by_class(attributes.get("class", "")) is not None
+        )
+
+    return test
+
+
+def _then(exempt: Callable[[Any], bool]) -> Callable[[_Patterns], _Test]:
+    """``[re:test(@id, …) or re:test(@class, …)][exempt or re:test(@id, …) or
+    re:test(@class, …)]``: the first two patterns are the first predicate's."""
+
+    def build(patterns: _Patterns) -> _Test:
+        matches = _id_or_class(patterns[:2])
+        again = _id_or_class(patterns[2:])
+
+        def test(element: Any, attributes: _Attributes, id_or_class: str, style: str) -> bool:
+            return matches(element, attributes, id_or_class, style) and (
+                exempt(element) or again(element, attributes, id_or_class, style)
+            )
+
+        return test
+
+    return build
+
+
+def _not_a_list(element: Any) -> bool:
+    return element.tag not in ("ol", "ul")
+
+
+def _no_h1_inside(element: Any) -> bool:
+    return next(element.iterdescendants("h1"), None) is None
+
+
+_ID_OR_CLASS = "re:test(@id, '{pattern}') or re:test(@class, '{pattern}')"
+_COMMENT_TAGS = ("div", "list", "section", "details")
+# Each list of expressions the pipeline's extraction prunes with, and the shape of each of its
+# expressions; None: no EXSLT in it, the library's XPath is kept.
+_SHAPES: list[tuple[list[Any], list[_Shape | None]]] = [
+    (
+        OVERALL_DISCARD_XPATH,
+        [
+            _Shape(
+                ".//*[self::div or self::item or self::list or self::p or self::section or "
+                "self::span][@data-lp-replacement-content or "
+                "contains(translate(@role, 'N', 'n'), 'nav') or "
+                "contains(@data-component, 'MostPopularStories') or "
+                "re:test(@id|@class, '{pattern}') or " + _ID_OR_CLASS + "]",
+                ("div", "item", "list", "p", "section", "span"),
+                _nav_and_boilerplate,
+            ),
+            _Shape(
+                ".//*[@class='comments-title' or starts-with(@id|@class, 'reply-') or "
+                "re:test(@id|@style, '{pattern}') or "
+                "contains(@style, 'display:none') or contains(@style, 'display: none') or "
+                + _ID_OR_CLASS
+                + " or @aria-hidden='true']",
+                _ELEMENTS,
+                _hidden_and_replies,
+            ),
+        ],
+    ),
+    (
+        REMOVE_COMMENTS_XPATH,
+        [
+            _Shape(
+                ".//*[self::div or self::list or self::section or self::details]["
+                + _ID_OR_CLASS
+                + "]",
+                _COMMENT_TAGS,
+                _id_or_class,
+            )
+        ],
+    ),
+    (
+        REMOVE_COMMENTS_AND_LISTS_XPATH,
+        [
+            _Shape(
+                ".//*[self::div or self::list or self::section or self::details or self::ol or "
+                "self::ul]["
+                + _ID_OR_CLASS
+                + "][not(self::ol or self::ul) or "
+                + _ID_OR_CLASS
+                + "]",
+                (*_COMMENT_TAGS, "ol", "ul"),
+                _then(_not_a_list),
+                reads_element=True,
+            )
+        ],
+    ),
+    (
+        RAW_TREE_PRUNE_XPATH,
+        [
+            _Shape(
+                ".//*[self::div or self::section or self::aside][" + _ID_OR_CLASS + "]"
+                "[not(.//h1) or " + _ID_OR_CLASS + "]",
+                ("div", "section", "aside"),
+                _then(_no_h1_inside),
+                reads_element=True,
+            ),
+            None,
+        ],
+    ),
+]
+
+
+def _patterns(expression: Any, shape: str) -> _Patterns | None:
+    """The regular expressions of ``expression`` if its text has ``shape``, else None."""
+    text = " ".join(expression.path.split()).replace("[ ", "[").replace(" ]", "]")
+    template = re.escape(shape).replace(re.escape("{pattern}"), "([^']*)")
+    match = re.fullmatch(template, text)
+    if match is None:
+        return None
+    return [re.compile(pattern) for pattern in match.groups()]
+
+
 def _first_of(items: list[tuple[str, str]], one: str, other: str) -> str:
     """The string value of ``@one|@other``: the one that comes first in the tag, or ""."""
     for name, value in items:
@@ -119,59 +233,85 @@ class _Discard:
     """Called like the XPath it stands for: the matching elements below ``tree``, in document
     order."""
 
-    def __init__(self, test: _Test, tags: tuple[str, ...]) -> None:
+    def __init__(self, test: _Test, tags: tuple[Any, ...], *, reads_element: bool) -> None:
         self.test = test
-        self.tags = tags  # the elements to test (lxml's filter: document order kept), or all
-        # An element without attributes reads every attribute as "": the same for all of them.
-        self.bare_matches = test({}, "", "")
+        self.tags = tags
+        # An element without attributes reads every attribute as "": unless the test reads
+        # the element too, the same answer for all of them.
+        self.bare_matches = None if reads_element else test(None, {}, "", "")
 
     def __call__(self, tree: Any) -> list[Any]:
         matches = []
         for element in tree.iterdescendants(*self.tags):
             items = element.items()
             if not items:
-                if self.bare_matches:
+                if self.bare_matches or (
+                    self.bare_matches is None and self.test(element, {}, "", "")
+                ):
                     matches.append(element)
                 continue
             id_or_class = _first_of(items, "id", "class")
             id_or_style = _first_of(items, "id", "style")
-            if self.test(dict(items), id_or_class, id_or_style):
+            if self.test(element, dict(items), id_or_class, id_or_style):
                 matches.append(element)
         return matches
 
 
-def _discards() -> list[_Discard] | None:
-    """The Python equivalents of OVERALL_DISCARD_XPATH, or None where they are not known to be
-    (another release, another expression)."""
-    if trafilatura.__version__ != VERIFIED_VERSION or len(OVERALL_DISCARD_XPATH) != 2:
+def _replacement(expressions: list[Any], shapes: list[_Shape | None]) -> list[Any] | None:
+    """``expressions`` with each one of a known shape evaluated in Python, or None if any has
+    another shape (another release, another expression)."""
+    if len(expressions) != len(shapes):
         return None
-    first = _patterns(OVERALL_DISCARD_XPATH[0], _FIRST_SHAPE)
-    second = _patterns(OVERALL_DISCARD_XPATH[1], _SECOND_SHAPE)
-    if first is None or second is None:
-        return None
-    return [_Discard(_first_test(first), _FIRST_TAGS), _Discard(_second_test(second), _ELEMENTS)]
+    replaced: list[Any] = []
+    for expression, shape in zip(expressions, shapes, strict=True):
+        if shape is None:
+            replaced.append(expression)
+            continue
+        patterns = _patterns(expression, shape.text)
+        if patterns is None:
+            return None
+        test = shape.test(patterns)
+        replaced.append(_Discard(test, shape.tags, reads_element=shape.reads_element))
+    return replaced
 
 
-_DISCARDS = _discards()
+def _replacements() -> dict[int, tuple[list[Any], list[Any]]]:
+    """By the library list's identity: the list and its replacement, for those known."""
+    if trafilatura.__version__ != VERIFIED_VERSION:
+        return {}
+    found = {}
+    for expressions, shapes in _SHAPES:
+        replaced = _replacement(expressions, shapes)
+        if replaced is not None:
+            found[id(expressions)] = (expressions, replaced)
+    return found
+
+
+_REPLACEMENTS = _replacements()
 _active: contextvars.ContextVar[bool] = contextvars.ContextVar("python_discard", default=False)
 _original = htmlprocessing.prune_unwanted_nodes
 
 
 def _prune_unwanted_nodes(tree: Any, nodelist: Any, with_backup: bool = False) -> Any:
-    if nodelist is OVERALL_DISCARD_XPATH and _active.get() and isinstance(tree, etree._Element):
-        nodelist = _DISCARDS
+    known = _REPLACEMENTS.get(id(nodelist))
+    if known is not None and known[0] is nodelist and _active.get():
+        if isinstance(tree, etree._Element):
+            nodelist = known[1]
     return _original(tree, nodelist, with_backup)
 
 
-def discards() -> list[_Discard] | None:
-    """The Python equivalents in use (for the tests), or None."""
-    return _DISCARDS
+def replacement(expressions: list[Any]) -> list[Any] | None:
+    """What stands for the library's list ``expressions`` (for the tests), or None."""
+    known = _REPLACEMENTS.get(id(expressions))
+    return known[1] if known is not None and known[0] is expressions else None
+
+
+_PATCHED = (core, main_extractor, external)
 
 
 def installed() -> bool:
-    return all(
-        module.prune_unwanted_nodes is _prune_unwanted_nodes
-        for module in (main_extractor, external)
+    return bool(_REPLACEMENTS) and all(
+        module.prune_unwanted_nodes is _prune_unwanted_nodes for module in _PATCHED
     )
 
 
@@ -186,6 +326,6 @@ def python_discard() -> Iterator[None]:
         _active.reset(token)
 
 
-if _DISCARDS is not None:
-    main_extractor.prune_unwanted_nodes = _prune_unwanted_nodes
-    external.prune_unwanted_nodes = _prune_unwanted_nodes
+if _REPLACEMENTS:
+    for _module in _PATCHED:
+        _module.prune_unwanted_nodes = _prune_unwanted_nodes  # type: ignore[attr-defined]

@@ -1,9 +1,10 @@
-"""Trafilatura's boilerplate discard in Python finds exactly the elements the library's XPath
-finds, in the same order, and the extraction is the same with it; outside its block, and for
-any expression of another shape, the library's XPath runs."""
+"""Trafilatura's pruning expressions in Python find exactly the elements the library's XPath
+finds, in the same order, and the extraction is the same with them; outside their block, and
+for any expression of another shape, the library's XPath runs."""
 
 import html
 import random
+import re
 from pathlib import Path
 
 import lxml.html
@@ -12,13 +13,25 @@ import trafilatura
 from lxml.etree import XPath
 from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.settings import Extractor
-from trafilatura.xpaths import OVERALL_DISCARD_XPATH, REGEXP_NS
+from trafilatura.xpaths import (
+    OVERALL_DISCARD_XPATH,
+    RAW_TREE_PRUNE_XPATH,
+    REGEXP_NS,
+    REMOVE_COMMENTS_AND_LISTS_XPATH,
+    REMOVE_COMMENTS_XPATH,
+)
 
 from bench.pages import fixture_pages, generated_pages
 from events.ingest import discard
 from events.ingest.decode import decode_html
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+LISTS = {
+    "overall discard": OVERALL_DISCARD_XPATH,
+    "comments": REMOVE_COMMENTS_XPATH,
+    "comments and lists": REMOVE_COMMENTS_AND_LISTS_XPATH,
+    "raw tree prune": RAW_TREE_PRUNE_XPATH,
+}
 
 
 def _pages() -> list[str]:
@@ -29,15 +42,23 @@ def _pages() -> list[str]:
 
 
 def _both(tree: lxml.html.HtmlElement) -> tuple[list[list[object]], list[list[object]]]:
-    python = discard.discards()
-    assert python is not None
-    return [xpath(tree) for xpath in OVERALL_DISCARD_XPATH], [each(tree) for each in python]
+    """What every list's XPath expressions find, and what their replacements find."""
+    xpath, python = [], []
+    for expressions in LISTS.values():
+        replaced = discard.replacement(expressions)
+        assert replaced is not None
+        xpath += [expression(tree) for expression in expressions]
+        python += [expression(tree) for expression in replaced]
+    return xpath, python
 
 
 def test_in_use_for_the_release_it_was_checked_against() -> None:
     assert trafilatura.__version__ == discard.VERIFIED_VERSION
-    assert discard.discards() is not None
     assert discard.installed()
+    for expressions in LISTS.values():
+        replaced = discard.replacement(expressions)
+        assert replaced is not None
+        assert any(isinstance(each, discard._Discard) for each in replaced)
 
 
 @pytest.mark.parametrize("cleaned", [False, True], ids=["raw page", "cleaned, tags converted"])
@@ -56,19 +77,22 @@ def test_the_same_elements_as_the_xpath_on_real_and_generated_pages(cleaned: boo
 # Values made of the expressions' own tokens (the literal parts of their quoted strings), in
 # other cases, glued to other words, and the attribute values the expressions test literally.
 def _literal_tokens() -> list[str]:
+    """The literal parts of the expressions' quoted strings: "[Cc]omment(?!ary)|comol" gives
+    "Comment", "ary", "comol"."""
     tokens = set()
-    for xpath in OVERALL_DISCARD_XPATH:
+    for xpath in (expression for expressions in LISTS.values() for expression in expressions):
         for quoted in xpath.path.split("'")[1::2]:
-            for part in quoted.split("|"):
-                literal = "".join(c for c in part if c.isalnum() or c in "- :")
-                if literal.strip():
-                    tokens.add(literal)
+            quoted = re.sub(r"\[(.)[^\]]*\]", r"\1", quoted)  # a character class: its first
+            for part in re.split(r"\(\?[:!=]|[|()^$?*+\\]", quoted):
+                if part.strip(" -"):
+                    tokens.add(part)
     return sorted(tokens)
 
 
 _WORDS = ["article", "content", "main", "story", "x", "Nav", "NAV", "Navigation", "ad", "N"]
 _ATTRIBUTES = ["id", "class", "style", "role", "data-component", "aria-hidden"]
-_TAGS = ["div", "span", "p", "section", "item", "list", "a", "ul", "li", "aside", "nav", "b"]
+_TAGS = ["div", "span", "p", "section", "item", "list", "a", "ul", "ol", "li", "aside", "nav", "b"]
+_TAGS += ["details", "h1"]
 
 
 def _value(rnd: random.Random, tokens: list[str]) -> str:
@@ -108,7 +132,8 @@ def _random_tree(rnd: random.Random, tokens: list[str]) -> str:
 def test_the_same_elements_as_the_xpath_on_random_trees() -> None:
     rnd = random.Random(2022)
     tokens = _literal_tokens()
-    assert {"cookie", "hidden", "reply-", "comments-title", "display:none"} <= set(tokens)
+    wanted = {"cookie", "hidden", "reply-", "comments-title", "display:none", "comol"}
+    assert wanted | {"Comment", "disqus_thread", "infinite-", "mvp-post-add-"} <= set(tokens)
     found = 0
     for _ in range(3000):
         tree = lxml.html.document_fromstring(_random_tree(rnd, tokens))
@@ -116,6 +141,28 @@ def test_the_same_elements_as_the_xpath_on_random_trees() -> None:
         assert python == xpath, lxml.html.tostring(tree)
         found += sum(map(len, xpath))
     assert found > 1000
+
+
+@pytest.mark.parametrize(
+    ("markup", "pruned"),
+    [
+        # Infinite-scroll containers go unless they hold the page's h1 (then only the theme's).
+        ('<div class="infinite-scroll"><p>next story</p></div>', True),
+        ('<div class="infinite-scroll"><div><h1>the article</h1></div></div>', False),
+        ('<h1>the article</h1><section class="mvp-post-add-box"><h1>next</h1></section>', True),
+        # Comment sections go; a list goes only for the comment ids and classes, not Disqus's.
+        ('<div id="disqus_thread"><p>a comment</p></div>', True),
+        ('<ul id="disqus_thread"><li>a comment</li></ul>', False),
+        ('<ol class="article-comments"><li>a comment</li></ol>', True),
+        ('<details id="Comments"><p>a comment</p></details>', True),
+        ('<div class="commentary"><p>an analysis</p></div>', False),
+    ],
+)
+def test_the_comment_and_infinite_scroll_rules(markup: str, pruned: bool) -> None:
+    tree = lxml.html.document_fromstring(f"<html><body>{markup}<p>text</p></body></html>")
+    xpath, python = _both(tree)
+    assert python == xpath
+    assert any(xpath[2:]) is pruned  # what the comment and raw-tree lists found
 
 
 def test_the_extraction_is_the_same_with_it() -> None:
@@ -139,14 +186,17 @@ def test_outside_its_block_the_library_runs_its_own_xpath(
         discard._prune_unwanted_nodes(tree, OVERALL_DISCARD_XPATH)
         other = [XPath(".//aside")]
         discard._prune_unwanted_nodes(tree, other)
-    assert seen == [OVERALL_DISCARD_XPATH, discard.discards(), other]
+    assert seen == [OVERALL_DISCARD_XPATH, discard.replacement(OVERALL_DISCARD_XPATH), other]
 
 
-def test_an_expression_of_another_shape_is_not_replaced() -> None:
+def test_a_list_with_an_expression_of_another_shape_is_not_replaced() -> None:
+    shapes = {id(expressions): shape for expressions, shape in discard._SHAPES}
     changed = OVERALL_DISCARD_XPATH[1].path.replace("@aria-hidden='true'", "@hidden")
+    expressions = [OVERALL_DISCARD_XPATH[0], XPath(changed, namespaces={"re": REGEXP_NS})]
+    assert discard._replacement(expressions, shapes[id(OVERALL_DISCARD_XPATH)]) is None
     assert (
-        discard._patterns(XPath(changed, namespaces={"re": REGEXP_NS}), discard._SECOND_SHAPE)
-        is None
+        discard._replacement(OVERALL_DISCARD_XPATH, shapes[id(OVERALL_DISCARD_XPATH)]) is not None
     )
-    assert discard._patterns(OVERALL_DISCARD_XPATH[1], discard._SECOND_SHAPE) is not None
-    assert discard._patterns(OVERALL_DISCARD_XPATH[0], discard._SECOND_SHAPE) is None
+    assert discard._replacement(REMOVE_COMMENTS_XPATH, shapes[id(OVERALL_DISCARD_XPATH)]) is None
+    # Not the replaced list itself (an equal copy of it): the library's XPath runs.
+    assert discard.replacement(list(OVERALL_DISCARD_XPATH)) is None
