@@ -212,8 +212,13 @@ _SHAPES: list[tuple[list[Any], list[_Shape | None]]] = [
 
 
 def _patterns(expression: Any, shape: str) -> _Patterns | None:
-    """The regular expressions of ``expression`` if its text has ``shape``, else None."""
-    text = " ".join(expression.path.split()).replace("[ ", "[").replace(" ]", "]")
+    """The regular expressions of ``expression`` if its text has ``shape``, else None. The
+    text's whitespace is collapsed outside its quoted strings only: a pattern is read as it is
+    written, spaces included."""
+    parts = expression.path.split("'")
+    for n in range(0, len(parts), 2):  # outside the quotes
+        parts[n] = re.sub(r"\s+", " ", parts[n]).replace("[ ", "[").replace(" ]", "]")
+    text = "'".join(parts).strip()
     template = re.escape(shape).replace(re.escape("{pattern}"), "([^']*)")
     match = re.fullmatch(template, text)
     if match is None:
@@ -275,15 +280,33 @@ def _replacement(expressions: list[Any], shapes: list[_Shape | None]) -> list[An
     return replaced
 
 
-def _replacements() -> dict[int, tuple[list[Any], list[Any]]]:
-    """By the library list's identity: the list and its replacement, for those known."""
+@dataclass(frozen=True)
+class _Known:
+    """A library list, the expressions it held when its replacement was made, the replacement."""
+
+    expressions: list[Any]
+    held: tuple[Any, ...]
+    replaced: list[Any]
+
+    def stands_for(self, nodelist: Any) -> bool:
+        """Whether the replacement stands for ``nodelist``: the very list, holding the very
+        expressions it held (a list changed since keeps the library's XPath)."""
+        return (
+            nodelist is self.expressions
+            and len(nodelist) == len(self.held)
+            and all(now is then for now, then in zip(nodelist, self.held, strict=True))
+        )
+
+
+def _replacements() -> dict[int, _Known]:
+    """By the library list's identity: the lists of known shapes and their replacements."""
     if trafilatura.__version__ != VERIFIED_VERSION:
         return {}
     found = {}
     for expressions, shapes in _SHAPES:
         replaced = _replacement(expressions, shapes)
         if replaced is not None:
-            found[id(expressions)] = (expressions, replaced)
+            found[id(expressions)] = _Known(expressions, tuple(expressions), replaced)
     return found
 
 
@@ -293,17 +316,17 @@ _original = htmlprocessing.prune_unwanted_nodes
 
 
 def _prune_unwanted_nodes(tree: Any, nodelist: Any, with_backup: bool = False) -> Any:
-    known = _REPLACEMENTS.get(id(nodelist))
-    if known is not None and known[0] is nodelist and _active.get():
-        if isinstance(tree, etree._Element):
-            nodelist = known[1]
+    if _active.get() and isinstance(tree, etree._Element):
+        known = _REPLACEMENTS.get(id(nodelist))
+        if known is not None and known.stands_for(nodelist):
+            nodelist = known.replaced
     return _original(tree, nodelist, with_backup)
 
 
 def replacement(expressions: list[Any]) -> list[Any] | None:
     """What stands for the library's list ``expressions`` (for the tests), or None."""
     known = _REPLACEMENTS.get(id(expressions))
-    return known[1] if known is not None and known[0] is expressions else None
+    return known.replaced if known is not None and known.stands_for(expressions) else None
 
 
 _PATCHED = (core, main_extractor, external)

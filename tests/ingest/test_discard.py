@@ -200,3 +200,39 @@ def test_a_list_with_an_expression_of_another_shape_is_not_replaced() -> None:
     assert discard._replacement(REMOVE_COMMENTS_XPATH, shapes[id(OVERALL_DISCARD_XPATH)]) is None
     # Not the replaced list itself (an equal copy of it): the library's XPath runs.
     assert discard.replacement(list(OVERALL_DISCARD_XPATH)) is None
+
+
+def test_a_pattern_is_read_as_written_spaces_included() -> None:
+    expression = XPath(
+        """.//*[self::div or self::list or self::section or self::details][
+        re:test(@id, 'disqus[ _]thread|a  b') or re:test(@class, ' x ')]""",
+        namespaces={"re": REGEXP_NS},
+    )
+    shape = discard._SHAPES[1][1][0]
+    assert shape is not None
+    patterns = discard._patterns(expression, shape.text)
+    assert patterns is not None
+    assert [pattern.pattern for pattern in patterns] == ["disqus[ _]thread|a  b", " x "]
+
+
+def test_a_list_changed_after_import_keeps_the_library_xpath(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mine = list(REMOVE_COMMENTS_XPATH)
+    known = discard._REPLACEMENTS[id(REMOVE_COMMENTS_XPATH)]
+    monkeypatch.setitem(
+        discard._REPLACEMENTS, id(mine), discard._Known(mine, tuple(mine), known.replaced)
+    )
+    seen: list[object] = []
+    monkeypatch.setattr(
+        discard, "_original", lambda tree, nodelist, backup=False: seen.append(nodelist)
+    )
+    tree = lxml.html.document_fromstring("<html><body><div id='comments'>x</div></body></html>")
+    with discard.python_discard():
+        discard._prune_unwanted_nodes(tree, mine)
+        mine.append(XPath(".//div[@class='promo']"))
+        discard._prune_unwanted_nodes(tree, mine)
+        mine[:] = [XPath(".//aside")]
+        discard._prune_unwanted_nodes(tree, mine)
+    assert seen == [known.replaced, mine, mine]
+    assert discard.replacement(mine) is None
