@@ -340,8 +340,8 @@ def installed() -> bool:
 
 @contextlib.contextmanager
 def python_discard() -> Iterator[None]:
-    """Within this block (this thread or task only), trafilatura's boilerplate discard runs
-    in Python."""
+    """Within this block (this thread or task only), trafilatura's pruning expressions of a
+    known shape run in Python."""
     token = _active.set(True)
     try:
         yield

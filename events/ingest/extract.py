@@ -144,8 +144,8 @@ def _extract(tree: lxml.html.HtmlElement, url: str) -> str:
 
 def _trafilatura(tree: lxml.html.HtmlElement, url: str, *, precision: bool) -> Any:
     try:
-        # The same text: without readability where it cannot win, the boilerplate discard in
-        # Python instead of EXSLT callbacks.
+        # The same text: without readability where it cannot win, and with the pruning
+        # expressions run in Python instead of through EXSLT callbacks.
         with bounded_comparison(), python_discard():
             return trafilatura.bare_extraction(
                 tree,
