@@ -315,18 +315,16 @@ _active: contextvars.ContextVar[bool] = contextvars.ContextVar("python_discard",
 _original = htmlprocessing.prune_unwanted_nodes
 
 
-def _prune_unwanted_nodes(tree: Any, nodelist: Any, with_backup: bool = False) -> Any:
-    if _active.get() and isinstance(tree, etree._Element):
-        known = _REPLACEMENTS.get(id(nodelist))
-        if known is not None and known.stands_for(nodelist):
-            nodelist = known.replaced
-    return _original(tree, nodelist, with_backup)
-
-
 def replacement(expressions: list[Any]) -> list[Any] | None:
-    """What stands for the library's list ``expressions`` (for the tests), or None."""
+    """What stands for the library's list ``expressions``, or None."""
     known = _REPLACEMENTS.get(id(expressions))
     return known.replaced if known is not None and known.stands_for(expressions) else None
+
+
+def _prune_unwanted_nodes(tree: Any, nodelist: Any, with_backup: bool = False) -> Any:
+    if _active.get() and isinstance(tree, etree._Element):
+        nodelist = replacement(nodelist) or nodelist
+    return _original(tree, nodelist, with_backup)
 
 
 _PATCHED = (core, main_extractor, external)
